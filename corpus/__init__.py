@@ -1,0 +1,1 @@
+"""Readers that turn news files into Documents; no search engine, no web."""

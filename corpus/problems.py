@@ -1,0 +1,15 @@
+"""How a reader says that part or all of its input could not be read."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A recoverable error a reader yields between documents: the rest still goes in."""
+
+    message: str
+
+
+class ReadError(Exception):
+    """Nothing (more) could be read from the input; the message names the problem."""

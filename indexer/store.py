@@ -1,0 +1,159 @@
+"""The SQLite store: the truth about every document. All SQL of the project lives here."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from corpus.document import Document, format_time, parse_time
+
+SCHEMA_VERSION = 1
+
+MIGRATIONS = {
+    1: """
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        external_id TEXT,
+        kind TEXT NOT NULL,
+        parent_id TEXT,
+        source TEXT,
+        url TEXT,
+        title TEXT,
+        text TEXT NOT NULL,
+        published TEXT,
+        date_source TEXT NOT NULL,
+        declared_lang TEXT,
+        lang TEXT,
+        countries TEXT NOT NULL,     -- JSON list of ISO codes
+        entities TEXT NOT NULL,      -- JSON list of {name, type}
+        ingested_at TEXT NOT NULL,
+        seq INTEGER NOT NULL UNIQUE
+    );
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO meta VALUES ('last_seq', '0');
+    """,
+}
+
+COLUMNS = ("id", "external_id", "kind", "parent_id", "source", "url", "title", "text",
+           "published", "date_source", "declared_lang", "lang",
+           "countries", "entities", "ingested_at", "seq")
+
+
+class Store:
+    """A SQLite database in WAL mode holding documents and a monotonic change number."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._migrate()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction():
+                # executescript() would commit halfway; run the statements one by one.
+                for statement in MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version={target}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the block in one immediate transaction: all of it is stored or none."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, Document]:
+        """Return the stored documents among ids, keyed by id."""
+        ids = list(dict.fromkeys(ids))
+        found: dict[str, Document] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT * FROM documents WHERE id IN ({marks})", chunk):
+                found[row["id"]] = row_to_document(row)
+        return found
+
+    def get(self, doc_id: str) -> Document | None:
+        """Return one stored document, or None."""
+        return self.get_many([doc_id]).get(doc_id)
+
+    def next_seq(self) -> int:
+        """Take the next change number; call inside a transaction."""
+        self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'last_seq'")
+        return self.last_seq()
+
+    def last_seq(self) -> int:
+        """Return the highest change number given out so far (0 on an empty store)."""
+        return int(self.db.execute("SELECT value FROM meta WHERE key = 'last_seq'").fetchone()[0])
+
+    def save(self, doc: Document) -> None:
+        """Insert or replace a document row as it is; call inside a transaction."""
+        marks = ",".join("?" * len(COLUMNS))
+        self.db.execute(f"INSERT OR REPLACE INTO documents ({','.join(COLUMNS)}) VALUES ({marks})",
+                        document_to_row(doc))
+
+    def iter_since(self, seq: int, batch_size: int = 1000) -> Iterator[Document]:
+        """Yield documents changed after seq, in seq order, reading in batches."""
+        while True:
+            rows = self.db.execute("SELECT * FROM documents WHERE seq > ? ORDER BY seq LIMIT ?",
+                                   (seq, batch_size)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield row_to_document(row)
+            seq = rows[-1]["seq"]
+
+    def iter_all(self, batch_size: int = 1000) -> Iterator[Document]:
+        """Yield every document in seq order."""
+        return self.iter_since(0, batch_size)
+
+    def count_by_kind(self) -> dict[str, int]:
+        """Count documents per kind, both kinds always present."""
+        counts = {"article": 0, "brief": 0}
+        for kind, n in self.db.execute("SELECT kind, COUNT(*) FROM documents GROUP BY kind"):
+            counts[kind] = n
+        return counts
+
+    def get_meta(self, key: str) -> str | None:
+        """Read a value from the meta table."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Write a value to the meta table."""
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
+def document_to_row(doc: Document) -> tuple:
+    """Flatten a Document into the column order of the documents table."""
+    return (doc.id, doc.external_id, doc.kind, doc.parent_id, doc.source, doc.url, doc.title,
+            doc.text, format_time(doc.published), doc.date_source,
+            doc.declared_lang, doc.lang, json.dumps(doc.countries, ensure_ascii=False),
+            json.dumps(doc.entities, ensure_ascii=False), format_time(doc.ingested_at), doc.seq)
+
+
+def row_to_document(row: sqlite3.Row) -> Document:
+    """Rebuild a Document from a documents row."""
+    return Document(
+        id=row["id"], external_id=row["external_id"], kind=row["kind"],
+        parent_id=row["parent_id"], source=row["source"], url=row["url"], title=row["title"],
+        text=row["text"], published=parse_time(row["published"]), date_source=row["date_source"],
+        declared_lang=row["declared_lang"], lang=row["lang"],
+        countries=json.loads(row["countries"]), entities=json.loads(row["entities"]),
+        ingested_at=parse_time(row["ingested_at"]), seq=row["seq"])

@@ -1,0 +1,1 @@
+"""The Flask web app and JSON API (to come)."""
