@@ -7,6 +7,7 @@ import sys
 import click
 
 from corpus.formats import walk
+from corpus.sample import write_sample
 from indexer.ingest import Ingester, IngestReport
 from indexer.instance import Instance
 
@@ -93,6 +94,18 @@ def stats(instance: Instance, as_json: bool) -> None:
         click.echo(f"{data['documents']} documents ({by_kind['article']} articles, "
                    f"{by_kind['brief']} briefs); store seq {data['store_seq']}, "
                    f"index seq {data['index_seq']}")
+
+
+@cli.command()
+@click.pass_obj
+def demo(instance: Instance) -> None:
+    """Generate the project's own sample news (seeded, fixed dates) and ingest it."""
+    folder = write_sample(instance.home / "demo")
+    report = run_ingest(instance, list(walk([str(folder)])))
+    click.echo(summary_line(report))
+    click.echo(f"Demo data is in {folder}. Next, try:\n"
+               f"  python manage.py --home {instance.home} stats\n"
+               f"  python manage.py --home {instance.home} ingest YOUR_FILES_OR_FOLDERS")
 
 
 if __name__ == "__main__":
