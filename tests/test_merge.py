@@ -1,0 +1,86 @@
+"""Same or changed: the rules of INTERFACES.md as a pure function, then through the store."""
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import pytest
+
+from corpus.document import Document
+from indexer.enrich import enrich
+from indexer.merge import merge
+from indexer.store import Store
+
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+DAY = datetime(2020, 7, 1, tzinfo=timezone.utc)
+
+
+def stored(**fields) -> Document:
+    base = dict(title="Title", text="A long saved page text.", url="https://x.org/a", source="X")
+    return enrich(Document(**{**base, **fields}), NOW, detect=False)
+
+
+def test_new_document():
+    incoming = Document(title="T", text="x")
+    assert merge(None, incoming) == (incoming, "new")
+
+
+def test_identical_raw_fields_are_unchanged_even_after_enrichment():
+    doc = stored()
+    again = Document(title="Title", text="A long saved page text.", url="https://x.org/a", source="X")
+    assert merge(doc, again)[1] == "unchanged"
+
+
+def test_shorter_text_only_fills_empty_fields():
+    page = stored(title=None, published=None)
+    summary = Document(title="Feed title", text="Short", url="https://x.org/a", source="X",
+                       published=DAY)
+    kept, outcome = merge(page, summary)
+    assert outcome == "updated"
+    assert kept.text == page.text and kept.title == "Feed title" and kept.published == DAY
+    assert merge(enrich(kept, NOW, detect=False), summary)[1] == "unchanged"
+
+
+def test_shorter_text_with_nothing_to_fill_is_unchanged():
+    page = stored()
+    summary = Document(title="Other title", text="Short", url="https://x.org/a", source="X")
+    assert merge(page, summary) == (page, "unchanged")
+
+
+def test_longer_or_equal_text_replaces_raw_fields_and_keeps_first_ingest_time():
+    page = stored()
+    edited = Document(title="Corrected title", text="A long saved page text, corrected.",
+                      url="https://x.org/a", source="X")
+    kept, outcome = merge(page, edited)
+    assert outcome == "updated" and kept.title == "Corrected title"
+    assert kept.ingested_at == page.ingested_at and kept.id == page.id
+
+
+def test_ingest_time_fallback_is_not_a_raw_field():
+    doc = stored(published=None)
+    assert doc.date_source == "ingested" and doc.published == NOW
+    again = Document(title="Title", text="A long saved page text.", url="https://x.org/a", source="X")
+    assert merge(doc, again)[1] == "unchanged"
+
+
+def test_store_round_trip_and_seq(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    assert store.last_seq() == 0 and store.count_by_kind() == {"article": 0, "brief": 0}
+    doc = replace(stored(countries=["IR", "SY"], entities=[{"name": "UN", "type": "org"}]))
+    with store.transaction():
+        doc.seq = store.next_seq()
+        store.save(doc)
+    assert store.get(doc.id) == doc
+    assert [d.id for d in store.iter_since(0)] == [doc.id] and list(store.iter_since(1)) == []
+    store.close()
+    reopened = Store(tmp_path / "s.sqlite3")
+    assert reopened.last_seq() == 1 and reopened.get(doc.id) == doc
+
+
+def test_failed_transaction_leaves_nothing(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            doc = stored()
+            doc.seq = store.next_seq()
+            store.save(doc)
+            raise RuntimeError("crash halfway")
+    assert store.last_seq() == 0 and store.get(doc.id) is None

@@ -1,0 +1,84 @@
+"""Scraped page text: one article plus one document per brief line, any outlet."""
+from pathlib import Path
+
+import pytest
+
+from corpus.pages import read_page
+from corpus.problems import ReadError
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SEED_PAGE = SHARED / "corpus" / "pages" / "iran-international-page-2.txt"
+
+
+def read(text: str, newline: str = "\n") -> list:
+    return list(read_page(text.replace("\n", newline).encode("utf-8")))
+
+
+def assert_page_shape(docs, briefs: int, title: str, source: str | None):
+    article, rest = docs[0], docs[1:]
+    assert article.kind == "article" and article.title == title and article.source == source
+    assert len(rest) == briefs
+    for brief in rest:
+        assert brief.kind == "brief" and brief.parent_id == article.id and brief.title is None
+        assert "More" not in brief.text[-6:] and not brief.text.endswith(("...", "…"))
+        assert brief.source == source
+    assert len({d.id for d in docs}) == len(docs)
+
+
+@pytest.mark.skipif(not SEED_PAGE.exists(), reason="../shared is absent: no seed page")
+def test_seed_page_gives_article_and_five_briefs():
+    docs = list(read_page(SEED_PAGE.read_bytes()))
+    assert_page_shape(docs, 5, "Iran and Syria sign a security and military defense pact",
+                      "Iran International")
+    assert docs[0].text.startswith("One day after Bashar Assad")
+    assert "Iran in Brief" not in docs[0].text
+    assert docs[2].text.startswith("France's foreign ministry this week summoned Iran's envoy")
+
+
+VARIANTS = {
+    "other outlet, no page part, unicode ellipsis": (
+        "Floods hit the delta | Nile Daily\n\nWater rose overnight.\n\nEgypt in Brief\n"
+        "The ministry said roads reopened…More\nA second brief about dams…More\n",
+        2, "Floods hit the delta", "Nile Daily"),
+    "no brief section": (
+        "Budget passes | Page 7 | Kyiv Post\n\nParliament passed the budget.\n\nIt was late.\n",
+        0, "Budget passes", "Kyiv Post"),
+    "several sections": (
+        "Talks resume | Page 1 | Gulf Wire\n\nBody.\n\nQatar in Brief\nOne...More\nTwo...More\n\n"
+        "Business in brief\nThree ...More\n",
+        3, "Talks resume", "Gulf Wire"),
+    "brief without marker": (
+        "Title | Outlet\n\nBody.\n\nWorld in Brief\nA line with no marker at all\n",
+        1, "Title", "Outlet"),
+}
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_page_variants(name, newline):
+    text, briefs, title, source = VARIANTS[name]
+    assert_page_shape(read(text, newline), briefs, title, source)
+
+
+def test_plain_text_file_is_one_article_titled_by_its_first_line():
+    docs = read("A headline without outlet\n\nFirst paragraph.\nstill first.\n\nSecond.\n")
+    assert len(docs) == 1
+    assert docs[0].title == "A headline without outlet" and docs[0].source is None
+    assert docs[0].text == "First paragraph. still first.\n\nSecond."
+
+
+def test_repeated_title_is_kept_once():
+    docs = read("Same headline | Outlet\n\nSame headline\n\nThe body.\n")
+    assert docs[0].text == "The body."
+
+
+@pytest.mark.parametrize("data", [b"", b"\n\n  \n", b"\x00\x01\x02binary\x00" * 50])
+def test_unreadable_page_raises_clear_error(data):
+    with pytest.raises(ReadError):
+        list(read_page(data))
+
+
+def test_latin1_page_is_decoded():
+    data = "Économie française | Le Monde\n\nLa croissance a ralenti en été.\n".encode("latin-1")
+    docs = list(read_page(data))
+    assert docs[0].title == "Économie française"
