@@ -6,17 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from indexer.enrich.language import detect_language, reduce_language
+from corpus.languages import language_code
+from indexer.enrich.language import detect_language
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 
 @pytest.mark.parametrize("tag, expected", [
     ("en-US", "en"), ("pt_BR", "pt"), ("IT-it", "it"), ("FA", "fa"), ("  ar ", "ar"),
-    ("", None), (None, None), ("english", None), ("e", None), ("zh-cn", "zh"),
+    ("", None), (None, None), ("english", None), ("e", None), ("zh-cn", "zh"), ("iw", "he"),
+    ("xx", None),
 ])
-def test_reduce_language(tag, expected):
-    assert reduce_language(tag) == expected
+def test_language_code(tag, expected):
+    assert language_code(tag) == expected
 
 
 def test_short_text_falls_back_to_declared_language_or_none():

@@ -1,30 +1,23 @@
 """Language of a document: langdetect when it is confident, else what the input declared."""
 from __future__ import annotations
 
-import re
-
 from langdetect import DetectorFactory, detect_langs
 from langdetect.lang_detect_exception import LangDetectException
+
+from corpus.languages import language_code
 
 SAMPLE_CHARS = 1500       # langdetect's cost grows with length; the opening decides anyway
 MIN_LETTERS = 25          # shorter texts give coin-flip answers
 MIN_CONFIDENCE = 0.80
-_LANG_CODE = re.compile(r"^([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]+)*$")
 
 DetectorFactory.seed = 0  # langdetect is random without a seed; ingest must be repeatable
-
-
-def reduce_language(value: str | None) -> str | None:
-    """Reduce a declared language tag to ISO 639-1 ('en-US' -> 'en'), None if not one."""
-    match = _LANG_CODE.match((value or "").strip())
-    return match.group(1).lower() if match else None
 
 
 def detect_language(title: str | None, text: str, declared: str | None = None) -> str | None:
     """Detect the language of title + text; fall back to a valid declared language."""
     sample = f"{title or ''}\n{text or ''}"[:SAMPLE_CHARS]
     guess = _confident_guess(sample)
-    return guess or reduce_language(declared)
+    return guess or language_code(declared)
 
 
 def _confident_guess(sample: str) -> str | None:
@@ -35,4 +28,4 @@ def _confident_guess(sample: str) -> str | None:
         best = detect_langs(sample.lower())[0]
     except LangDetectException:
         return None
-    return reduce_language(best.lang) if best.prob >= MIN_CONFIDENCE else None
+    return language_code(best.lang) if best.prob >= MIN_CONFIDENCE else None
