@@ -6,7 +6,7 @@ from langdetect.lang_detect_exception import LangDetectException
 
 from corpus.languages import language_code
 
-SAMPLE_CHARS = 1500       # langdetect's cost grows with length; the opening decides anyway
+SAMPLE_CHARS = 600        # langdetect costs grow with length; 600 chars measured as accurate as 1500
 MIN_LETTERS = 25          # shorter texts give coin-flip answers
 MIN_CONFIDENCE = 0.80
 
