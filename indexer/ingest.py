@@ -9,7 +9,8 @@ from typing import Callable, Iterable
 from corpus.document import Document
 from corpus.formats import choose_format, read_bytes, reader_for
 from corpus.problems import Problem, ReadError
-from indexer.enrich import enrich
+from indexer.enrich import Enricher
+from indexer.enrich.entity_table import EntityTable
 from indexer.merge import merge
 from indexer.store import Store
 
@@ -65,9 +66,10 @@ class Ingester:
 
     def __init__(self, store: Store, clock: Callable[[], datetime] = utc_now,
                  detect_language: bool = True, batch_size: int = BATCH_SIZE,
-                 on_batch: Callable[[FileReport], None] | None = None):
-        self.store, self.clock, self.detect = store, clock, detect_language
+                 on_batch: Callable[[FileReport], None] | None = None, enrich: bool = True):
+        self.store, self.clock = store, clock
         self.batch_size, self.on_batch = batch_size, on_batch
+        self.enricher = store_enricher(store, detect_language, enrich)
 
     def ingest(self, paths: Iterable[str]) -> IngestReport:
         """Ingest every path in order and report per file."""
@@ -127,12 +129,26 @@ class Ingester:
                 setattr(report, outcome, getattr(report, outcome) + 1)
                 if outcome == "unchanged":
                     continue
-                kept = enrich(kept, now, self.detect)
+                kept, entity_rows = self.enricher.enrich(kept, now)
                 kept.seq = self.store.next_seq()
                 self.store.save(kept)
+                self.store.add_entity_rows(entity_rows)
                 current[kept.id] = kept
         if self.on_batch:
             self.on_batch(report)
+
+
+def store_enricher(store: Store, detect_language: bool = True, full: bool = True) -> Enricher:
+    """An Enricher that knows the store's entity table and languages."""
+    outlet_languages: dict[str, str | None] = {}
+
+    def outlet_language(source: str) -> str | None:
+        if source not in outlet_languages:
+            outlet_languages[source] = store.common_language(source)
+        return outlet_languages[source]
+
+    return Enricher(EntityTable(store.entity_rows()), store.language_of, outlet_language,
+                    detect=detect_language, full=full)
 
 
 def summarise(problems: list[str]) -> str | None:

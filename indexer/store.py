@@ -9,7 +9,7 @@ from typing import Iterable, Iterator
 
 from corpus.document import Document, format_time, parse_time
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 MIGRATIONS = {
     1: """
@@ -33,6 +33,14 @@ MIGRATIONS = {
     );
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO meta VALUES ('last_seq', '0');
+    """,
+    2: """
+    CREATE TABLE entities (
+        variant TEXT PRIMARY KEY,    -- folded name key, see indexer.enrich.entity_table
+        name TEXT NOT NULL,          -- the canonical name it was first given
+        type TEXT NOT NULL
+    );
+    CREATE INDEX documents_source ON documents (source);
     """,
 }
 
@@ -129,6 +137,35 @@ class Store:
         for kind, n in self.db.execute("SELECT kind, COUNT(*) FROM documents GROUP BY kind"):
             counts[kind] = n
         return counts
+
+    def entity_rows(self) -> list[tuple[str, str, str]]:
+        """Return every (variant, canonical name, type) row of the entity table."""
+        return [tuple(row) for row in self.db.execute("SELECT variant, name, type FROM entities")]
+
+    def add_entity_rows(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Record new variants; a variant already known keeps its canonical name."""
+        self.db.executemany("INSERT OR IGNORE INTO entities VALUES (?, ?, ?)", rows)
+
+    def language_of(self, doc_id: str) -> str | None:
+        """Return a stored document's language, None if unknown."""
+        row = self.db.execute("SELECT lang FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def common_language(self, source: str) -> str | None:
+        """Return the most common language among a source's stored documents."""
+        row = self.db.execute(
+            "SELECT lang FROM documents WHERE source = ? AND lang IS NOT NULL "
+            "GROUP BY lang ORDER BY COUNT(*) DESC, lang LIMIT 1", (source,)).fetchone()
+        return row[0] if row else None
+
+    def update_enrichment(self, doc: Document) -> None:
+        """Overwrite a document's enriched fields, leaving raw fields and seq alone."""
+        self.db.execute(
+            "UPDATE documents SET published = ?, date_source = ?, lang = ?, countries = ?, "
+            "entities = ? WHERE id = ?",
+            (format_time(doc.published), doc.date_source, doc.lang,
+             json.dumps(doc.countries, ensure_ascii=False),
+             json.dumps(doc.entities, ensure_ascii=False), doc.id))
 
     def get_meta(self, key: str) -> str | None:
         """Read a value from the meta table."""

@@ -1,20 +1,69 @@
-"""Work out what a document's raw fields imply: language and date (more to come)."""
+"""Work out what a document's raw fields imply: language, date, countries, entities."""
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Callable
 
 from corpus.document import Document
+from corpus.languages import language_code
+from indexer.enrich.countries import detect_countries
+from indexer.enrich.dates import date_from_text
+from indexer.enrich.entities import find_entities
+from indexer.enrich.entity_table import EntityTable, Row
 from indexer.enrich.language import detect_language
+
+Lookup = Callable[[str], str | None]
+
+
+def no_lookup(_: str) -> str | None:
+    """A language lookup that knows nothing (for documents without store context)."""
+    return None
+
+
+@dataclass
+class Enricher:
+    """Enriches documents against a growing entity table and language hints from the store."""
+
+    entity_table: EntityTable = field(default_factory=EntityTable)
+    parent_language: Lookup = no_lookup      # a brief's page language
+    outlet_language: Lookup = no_lookup      # an outlet's most common language
+    detect: bool = True                      # language detection (slow) can be switched off
+    full: bool = True                        # countries, entities and text dates
+
+    def enrich(self, doc: Document, now: datetime) -> tuple[Document, list[Row]]:
+        """Return the enriched document and the entity-table rows it added."""
+        lang = self.language(doc)
+        published, date_source = self.date(doc, lang, doc.ingested_at or now)
+        enriched = replace(doc, ingested_at=doc.ingested_at or now, lang=lang,
+                           published=published, date_source=date_source)
+        if not self.full:
+            return enriched, []
+        entities = find_entities(doc.title, doc.text, lang, self.entity_table)
+        enriched.countries = detect_countries(doc.title, doc.text, lang)
+        enriched.entities = [entity.as_dict() for entity in entities]
+        return enriched, self.entity_table.add(entities)
+
+    def language(self, doc: Document) -> str | None:
+        """Detected language, else the declared one, else the page's or the outlet's."""
+        if not self.detect:
+            return language_code(doc.declared_lang)
+        lang = detect_language(doc.title, doc.text, doc.declared_lang)
+        if lang is None and doc.parent_id:
+            lang = self.parent_language(doc.parent_id)
+        if lang is None and doc.source:
+            lang = self.outlet_language(doc.source)
+        return lang
+
+    def date(self, doc: Document, lang: str | None, ingested_at: datetime
+             ) -> tuple[datetime, str]:
+        """The input's own date, else one written in the text, else the first ingest time."""
+        if doc.published is not None and doc.date_source in (None, "metadata"):
+            return doc.published, "metadata"
+        found = date_from_text(doc.text, lang) if self.full else None
+        return (found, "text") if found else (ingested_at, "ingested")
 
 
 def enrich(doc: Document, now: datetime, detect: bool = True) -> Document:
-    """Return the document with its enriched fields filled in; raw fields stay as they are."""
-    ingested_at = doc.ingested_at or now
-    if doc.published is not None and doc.date_source in (None, "metadata"):
-        published, date_source = doc.published, "metadata"
-    else:
-        published, date_source = ingested_at, "ingested"
-    lang = detect_language(doc.title, doc.text, doc.declared_lang) if detect else doc.declared_lang
-    return replace(doc, ingested_at=ingested_at, published=published, date_source=date_source,
-                   lang=lang)
+    """Enrich one document without store context (tests, previews)."""
+    return Enricher(detect=detect).enrich(doc, now)[0]

@@ -1,0 +1,98 @@
+"""Persian and Arabic names, found after titles and honorifics (no capitals to go by)."""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from indexer.enrich.entity_lexicon import Lexicon
+from indexer.enrich.entity_table import Mention
+
+_AR_WORD = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]+")
+_AR_TOKEN = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF\u200c]+|\S")
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u066E-\u06D3]")
+_AR_PREPOSED = ("لل", "بال", "وال", "فال", "کال", "بم")   # attached prepositions: not a name
+
+
+def arabic_mentions(text: str, folded: str, lang: str | None, lex: Lexicon,
+                    is_country: Callable[[str], bool]) -> list[Mention]:
+    """Cued names in a text with Arabic script, in its language or else in each of fa and ar."""
+    mentions: list[Mention] = []
+    if _ARABIC_LETTER.search(text):
+        langs = [lang] if lang in lex.arabic else list(lex.arabic)
+        for code in langs:
+            mentions += _cue_mentions(text, folded, code, lex, is_country)
+    return mentions
+
+
+def _cue_mentions(text: str, folded: str, lang: str, lex: Lexicon,
+                  is_country: Callable[[str], bool]) -> list[Mention]:
+    """Names after Persian or Arabic titles: "وزیر امور خارجه ... محمد جواد ظریف"."""
+    cues, mentions = lex.arabic[lang], []
+    firsts, cue_re = lex.arabic_firsts[lang], lex.arabic_cue_re[lang]
+    # One alternation of every cue is slow to try at each character; words are cheap to test.
+    starts = (w.start() for w in _AR_WORD.finditer(folded) if w.group() in firsts)
+    for cue in filter(None, (cue_re.match(folded, start) for start in starts)):
+        tokens = list(_AR_TOKEN.finditer(folded, cue.end(), min(len(folded), cue.end() + 120)))
+        i = 0
+        while i < min(len(tokens), 2) and (tokens[i].group() in cues["skip"] or is_country(tokens[i].group())
+                                           or (lang == "ar" and _nisba(tokens[i].group()))):
+            i += 1
+        royal = cue.group().endswith(tuple(r.removeprefix("ال") for r in cues.get("royal", ())))
+        name, units, boundary = _walk_name(folded, tokens[i:], cues, lang, royal, cue_re)
+        if boundary and name:
+            mention = _arabic_name(text, name, units, cues, lang, cue.group("h") is not None, boundary)
+            mentions += [mention] if mention else []
+    return mentions
+
+
+def _walk_name(folded: str, tokens: list, cues: dict, lang: str, royal: bool,
+               cue_re: re.Pattern[str]) -> tuple[list, int, str | None]:
+    """Take name words up to a boundary: (words, name units, "punct" | "stop" | None)."""
+    name, units = [], 0
+    for token in tokens:
+        word = token.group()
+        if len(word) == 1 and not _ARABIC_LETTER.match(word):
+            return name, units, "punct"
+        if (word.startswith(_AR_PREPOSED) or word in cues["stop"]
+                or word.endswith(tuple(cues["stop_suffixes"])) or cue_re.match(folded, token.start())):
+            return name, units, "stop"
+        connector = word in cues.get("connectors", ())
+        # An Arabic family name (al-...) ends the name; after a royal title it is an
+        # institution ("King Fahd Cultural Centre"); it never opens a name.
+        family = (lang == "ar" and word.startswith("ال") and not connector
+                  and not (name and name[-1].group() == "عبد"))
+        if family and (royal or not units):
+            return name, units, "stop" if royal else None
+        units += not connector
+        name.append(token)
+        if units > 3:
+            return name, units, None
+        if family and units > 1:
+            return name, units, "stop"
+    return name, units, "punct" if tokens and tokens[-1].end() == len(folded) else None
+
+
+def _arabic_name(text: str, name: list, units: int, cues: dict, lang: str, honorific: bool,
+                 boundary: str) -> Mention | None:
+    """Keep a name whose ends are clear: a given name first, or one word after an honorific."""
+    # Without capitals a name's end is a guess; a known given name or punctuation makes it one.
+    while name and name[-1].group() in cues.get("connectors", ()):
+        name = name[:-1]
+    if not name:
+        return None
+    first = name[0].group()
+    # Compounds of a given name count: "علی‌محمد", "عبدالحسین", "غلام‌عسکر".
+    if not (first in cues["given"] or first.split("\u200c")[0] in cues["given"]
+            or first.startswith(("عبد", "غلام"))):
+        if not (honorific and lang == "fa"):
+            return None
+        name = name[:1]   # "آیت‌الله خامنه‌ای برگزاری ...": the surname, not the noun after it
+    elif units == 1 and boundary != "punct":
+        return None
+    start, end = name[0].start(), name[-1].end()
+    return Mention(start, " ".join(text[start:end].split()), "person")
+
+
+def _nisba(word: str) -> bool:
+    # Arabic adjectives of origin or office ("السوري", "التنفيذي") stand between title and name.
+    return word.startswith("ال") and word.endswith(("ی", "یه", "یین"))
