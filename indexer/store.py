@@ -176,6 +176,10 @@ class Store:
         """Write a value to the meta table."""
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
+    def delete_meta(self, key: str) -> None:
+        """Remove a key from the meta table."""
+        self.db.execute("DELETE FROM meta WHERE key = ?", (key,))
+
 
 def document_to_row(doc: Document) -> tuple:
     """Flatten a Document into the column order of the documents table."""
