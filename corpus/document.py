@@ -53,13 +53,17 @@ def canonical_url(url: str | None) -> str | None:
     """Reduce a URL to the form identity uses: no scheme, www, fragment or trackers."""
     if not url or not url.strip():
         return None
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:      # "http://[broken/", a non-numeric port: identity uses the next key
+        return None
     host = (parts.hostname or "").lower()
     if not host:
         return None
     host = host[4:] if host.startswith("www.") else host
-    if parts.port and parts.port not in (80, 443):
-        host = f"{host}:{parts.port}"
+    if port and port not in (80, 443):
+        host = f"{host}:{port}"
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                        if not _is_tracking(k)])
     path = parts.path or "/"

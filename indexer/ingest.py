@@ -84,6 +84,8 @@ class Ingester:
             report.error = str(exc)
         except OSError as exc:
             report.error = exc.strerror or str(exc)
+        except Exception as exc:  # noqa: BLE001 - one bad input must never stop the run
+            report.error = f"could not be read: {type(exc).__name__}: {' '.join(str(exc).split())}"
         report.status = file_status(report)
         return report
 
@@ -121,21 +123,52 @@ class Ingester:
         """Merge a batch into the store in one transaction; count what it did."""
         if not batch:
             return
-        now = self.clock()
+        now, ids = self.clock(), [doc.id for doc in batch]
+        # Enrichment is the slow part: plan without holding the write lock...
+        plan = self.plan(batch, self.store.get_many(ids), now)
         with self.store.transaction():
-            current = self.store.get_many(doc.id for doc in batch)
-            for incoming in batch:
-                kept, outcome = merge(current.get(incoming.id), incoming)
-                setattr(report, outcome, getattr(report, outcome) + 1)
-                if outcome == "unchanged":
-                    continue
-                kept, entity_rows = self.enricher.enrich(kept, now)
-                kept.seq = self.store.next_seq()
-                self.store.save(kept)
-                self.store.add_entity_rows(entity_rows)
-                current[kept.id] = kept
+            current = self.store.get_many(ids)
+            if stored_seqs(current) != plan.basis:   # ...and redo it if another writer got in
+                plan = self.plan(batch, current, now, plan.entity_rows)
+            for doc in plan.changed:
+                doc.seq = self.store.next_seq()
+                self.store.save(doc)
+            self.store.add_entity_rows(plan.entity_rows)
+        for outcome in plan.outcomes:
+            setattr(report, outcome, getattr(report, outcome) + 1)
         if self.on_batch:
             self.on_batch(report)
+
+    def plan(self, batch: list[Document], current: dict[str, Document], now: datetime,
+             entity_rows: list | None = None) -> "BatchPlan":
+        """Merge each incoming document with the stored one and enrich what changed."""
+        plan = BatchPlan(stored_seqs(current), entity_rows=list(entity_rows or []))
+        current = dict(current)
+        for incoming in batch:
+            kept, outcome = merge(current.get(incoming.id), incoming)
+            plan.outcomes.append(outcome)
+            if outcome != "unchanged":
+                kept, rows = self.enricher.enrich(kept, now)
+                plan.entity_rows += rows
+                current[kept.id] = kept
+        plan.changed = [current[doc_id] for doc_id in dict.fromkeys(
+            doc.id for doc, outcome in zip(batch, plan.outcomes) if outcome != "unchanged")]
+        return plan
+
+
+@dataclass
+class BatchPlan:
+    """What a batch will do to the store, worked out before taking the write lock."""
+
+    basis: dict[str, int | None]                 # the stored seqs the plan was made against
+    outcomes: list[str] = field(default_factory=list)
+    changed: list[Document] = field(default_factory=list)
+    entity_rows: list = field(default_factory=list)
+
+
+def stored_seqs(current: dict[str, Document]) -> dict[str, int | None]:
+    """The seq of each stored document, to tell whether the store moved meanwhile."""
+    return {doc_id: doc.seq for doc_id, doc in current.items()}
 
 
 def store_enricher(store: Store, detect_language: bool = True, full: bool = True) -> Enricher:
@@ -155,7 +188,8 @@ def summarise(problems: list[str]) -> str | None:
     """Fold a file's problems into one line."""
     if not problems:
         return None
-    more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+    others = len(problems) - 1
+    more = f" (and {others} more problem{'s' if others > 1 else ''})" if others else ""
     return problems[0] + more
 
 

@@ -25,12 +25,18 @@ def merge(stored: Document | None, incoming: Document) -> tuple[Document, str]:
         return incoming, "new"
     if raw_fields(stored) == raw_fields(incoming):
         return stored, "unchanged"
-    if len(stored.text) > len(incoming.text):
+    if len(stored.text) > len(incoming.text) or only_lacks(stored, incoming):
         return _fill_empty(stored, incoming)
     merged = replace(incoming, id=stored.id, ingested_at=stored.ingested_at,
                      external_id=incoming.external_id or stored.external_id,
                      parent_id=incoming.parent_id or stored.parent_id)
     return merged, "updated"
+
+
+def only_lacks(stored: Document, incoming: Document) -> bool:
+    """True when the incoming item differs only by lacking values: it must not erase them."""
+    return all(new in (None, "") or new == old
+               for old, new in zip(raw_fields(stored), raw_fields(incoming)))
 
 
 def _fill_empty(stored: Document, incoming: Document) -> tuple[Document, str]:

@@ -84,3 +84,12 @@ def test_failed_transaction_leaves_nothing(tmp_path):
             store.save(doc)
             raise RuntimeError("crash halfway")
     assert store.last_seq() == 0 and store.get(doc.id) is None
+
+
+def test_an_item_that_only_lacks_values_never_erases_them():
+    page = stored(title=None)
+    summary = Document(title="A title", text="Short.", url="https://x.org/a", source="X")
+    filled, outcome = merge(page, summary)
+    assert outcome == "updated" and filled.title == "A title"
+    untitled_again = Document(title=None, text=page.text, url="https://x.org/a", source="X")
+    assert merge(enrich(filled, NOW, detect=False), untitled_again)[1] == "unchanged"

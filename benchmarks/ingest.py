@@ -1,0 +1,108 @@
+"""Ingest throughput on the shared JSON Lines corpora (about 47k documents).
+
+Three measurements in one run, each store a fresh temporary instance:
+
+- read only: the readers alone (gunzip, parse, build Documents with their ids), no store;
+- read + store, no enrichment: `Ingester(detect_language=False, enrich=False)`: merge and
+  SQLite writes only;
+- read + store: `Ingester(detect_language=False)`: the other enrichment (countries,
+  entities, dates from text) included, language detection left out;
+- read + store + langdetect: the ingest as `manage.py ingest` runs it.
+
+Usage: python benchmarks/ingest.py [--limit N]   (N: first N records of each corpus)
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import itertools
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from corpus.formats import choose_format, read_bytes, reader_for  # noqa: E402
+from corpus.problems import Problem  # noqa: E402
+from indexer.ingest import Ingester  # noqa: E402
+from indexer.instance import Instance  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "corpus"
+CORPORA = ("reuters-21578.jsonl.gz", "saudinewsnet.jsonl.gz", "farsnews.jsonl.gz")
+RUNS = (("read + store, no enrichment", {"detect_language": False, "enrich": False}),
+        ("read + store", {"detect_language": False}),
+        ("read + store + langdetect", {"detect_language": True}))
+
+
+def corpus_paths(limit: int | None, folder: Path) -> list[str]:
+    """The shared corpora, or gzipped copies of their first `limit` records."""
+    if limit is None:
+        return [str(SHARED / name) for name in CORPORA]
+    paths = []
+    for name in CORPORA:
+        with gzip.open(SHARED / name, "rb") as handle:
+            head = b"".join(itertools.islice(handle, limit))
+        target = folder / name
+        target.write_bytes(gzip.compress(head))
+        paths.append(str(target))
+    return paths
+
+
+def read_only(paths: list[str]) -> tuple[int, int]:
+    """Run the readers alone; return (documents read, distinct ids)."""
+    count, ids = 0, set()
+    for path in paths:
+        fmt, gzipped = choose_format(Path(path))
+        data, _ = read_bytes(Path(path), gzipped)
+        for item in reader_for(fmt)(data, path):
+            if not isinstance(item, Problem):
+                count += 1
+                ids.add(item.id)
+    return count, len(ids)
+
+
+def read_and_store(paths: list[str], options: dict) -> tuple[int, int]:
+    """Ingest into a fresh temporary instance; return (documents read, documents stored)."""
+    with tempfile.TemporaryDirectory(prefix="mm-bench-") as home:
+        store = Instance(Path(home)).open_store()
+        try:
+            report = Ingester(store, **options).ingest(paths)
+        finally:
+            store.close()
+        failed = [f"{f.path}: {f.error}" for f in report.files if f.status != "ok"]
+        if failed:
+            raise SystemExit("ingest failed: " + "; ".join(failed))
+        return report.total("documents"), report.total("new")
+
+
+def timed(run, *args):
+    started = time.perf_counter()
+    result = run(*args)
+    return result, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None,
+                        help="read only the first N records of each corpus")
+    args = parser.parse_args()
+    if not SHARED.is_dir():
+        raise SystemExit(f"the shared corpora are not at {SHARED} (see DATA.md)")
+    with tempfile.TemporaryDirectory(prefix="mm-bench-input-") as folder:
+        paths = corpus_paths(args.limit, Path(folder))
+        (docs, distinct), base = timed(read_only, paths)
+        rows = [("read only", docs, distinct, base)]
+        for label, options in RUNS:
+            (read, stored), seconds = timed(read_and_store, paths, options)
+            rows.append((label, read, stored, seconds))
+    print(f"{len(paths)} JSON Lines corpora, {docs} documents ({distinct} distinct)")
+    print(f"{'':<29}{'docs':>8}{'stored':>8}{'seconds':>10}{'docs/s':>10}{'x read-only':>13}")
+    for label, count, stored, seconds in rows:
+        print(f"{label:<29}{count:>8}{stored if label != 'read only' else '-':>8}"
+              f"{seconds:>10.1f}{count / seconds:>10.0f}{seconds / base:>12.1f}x")
+
+
+if __name__ == "__main__":
+    main()
