@@ -7,7 +7,9 @@ Three measurements in one run, each store a fresh temporary instance:
   SQLite writes only;
 - read + store: `Ingester(detect_language=False)`: the other enrichment (countries,
   entities, dates from text) included, language detection left out;
-- read + store + langdetect: the ingest as `manage.py ingest` runs it.
+- read + store + langdetect, no other enrichment: countries, entities and text dates off;
+- read + store + langdetect: the ingest as `manage.py ingest` runs it (the last two rows
+  give the cost of countries + entities + dates).
 
 Usage: python benchmarks/ingest.py [--limit N]   (N: first N records of each corpus)
 """
@@ -33,6 +35,7 @@ SHARED = ROOT.parent / "shared" / "corpus"
 CORPORA = ("reuters-21578.jsonl.gz", "saudinewsnet.jsonl.gz", "farsnews.jsonl.gz")
 RUNS = (("read + store, no enrichment", {"detect_language": False, "enrich": False}),
         ("read + store", {"detect_language": False}),
+        ("read + store + langdetect, no other enrichment", {"detect_language": True, "enrich": False}),
         ("read + store + langdetect", {"detect_language": True}))
 
 
