@@ -3,13 +3,21 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 
 import click
 
 from corpus.formats import walk
 from corpus.sample import write_sample
+from indexer.export import FORMATS, write_export
+from indexer.index import IndexBusy, SearchIndex
 from indexer.ingest import Ingester, IngestReport
 from indexer.instance import Instance
+from indexer.params import ParamError, SearchParams
+from indexer.query import QueryError, build_query
+from indexer.render import render_search
+from indexer.schema import FACETS
+from indexer.search import iter_matches, search as run_search
 
 
 def emit_json(data) -> None:
@@ -62,9 +70,52 @@ def run_ingest(instance: Instance, paths: list[str]) -> IngestReport:
             for path in paths:
                 report.files.append(ingester.ingest_file(path))
                 bar.update(1, path)
+        update_index(instance, store, wait=True)
         return report
     finally:
         store.close()
+
+
+def update_index(instance: Instance, store, wait: bool) -> None:
+    """Catch the index up with the store, with a progress bar on a terminal.
+
+    Readers pass wait=False: when another process is writing the index, it will catch
+    up itself, and the reader searches what is there rather than blocking.
+    """
+    index = SearchIndex(instance.index_path)
+    start, target = index.seq() or 0, store.last_seq()
+    if target == start and index.exists():
+        return
+    with seq_progress("indexing", min(start, target), target) as advance:
+        try:
+            index.catch_up(store, progress=advance, wait=wait)
+        except IndexBusy:
+            pass
+
+
+@contextmanager
+def seq_progress(label: str, start: int, target: int):
+    """Yield a callback that moves a progress bar (on a terminal) to each indexed seq."""
+    with click.progressbar(length=max(1, target - start), label=label, file=sys.stderr,
+                           hidden=not sys.stderr.isatty()) as bar:
+        done = [start]
+
+        def advance(seq: int) -> None:
+            bar.update(max(0, seq - done[0]))
+            done[0] = max(done[0], seq)
+        yield advance
+
+
+@contextmanager
+def open_searcher(instance: Instance):
+    """Catch the index up (healing any crash), then open a searcher on it."""
+    store = instance.open_store()
+    try:
+        update_index(instance, store, wait=False)
+    finally:
+        store.close()
+    with SearchIndex(instance.index_path).searcher() as searcher:
+        yield searcher
 
 
 def summary_line(report: IngestReport) -> str:
@@ -83,9 +134,12 @@ def stats(instance: Instance, as_json: bool) -> None:
     """Show how many documents the store holds and how far the index has caught up."""
     store = instance.open_store()
     try:
+        if store.last_seq() or SearchIndex(instance.index_path).exists():
+            update_index(instance, store, wait=False)
         by_kind = store.count_by_kind()
         data = {"documents": sum(by_kind.values()), "by_kind": by_kind,
-                "store_seq": store.last_seq(), "index_seq": None}
+                "store_seq": store.last_seq(),
+                "index_seq": SearchIndex(instance.index_path).seq()}
     finally:
         store.close()
     if as_json:
@@ -106,6 +160,109 @@ def demo(instance: Instance) -> None:
     click.echo(f"Demo data is in {folder}. Next, try:\n"
                f"  python manage.py --home {instance.home} stats\n"
                f"  python manage.py --home {instance.home} ingest YOUR_FILES_OR_FOLDERS")
+
+
+def search_options(command):
+    """Add the query argument, facet filters, date range and sort shared by search and export."""
+    options = [click.argument("query", nargs=-1)]
+    for facet, (metavar, noun) in FACET_OPTIONS.items():
+        options += [
+            click.option(f"--{facet}", multiple=True, metavar=metavar,
+                         help=f"Only documents with this {noun} (repeat for any of several)."),
+            click.option(f"--exclude-{facet}", multiple=True, metavar=metavar,
+                         help=f"Leave out documents with this {noun} (repeatable)."),
+        ]
+    options += [
+        click.option("--from", "date_from", metavar="DATE",
+                     help="Published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD, UTC)."),
+        click.option("--to", "date_to", metavar="DATE",
+                     help="Published on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD, UTC)."),
+        click.option("--sort", metavar="relevance|newest|oldest",
+                     help="Order (default: relevance with a query, newest without)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+FACET_OPTIONS = {"country": ("CODE|NAME", "country (ISO code or English name)"),
+                 "entity": ("NAME", "entity (canonical name, any case)"),
+                 "lang": ("CODE", "language (ISO 639-1)"),
+                 "source": ("NAME", "source (outlet name, any case)"),
+                 "kind": ("article|brief", "kind")}
+
+
+def make_params(options: dict, as_json: bool = False) -> SearchParams:
+    """Turn command options into SearchParams and check the query; exit 2 when bad."""
+    args = {"q": " ".join(options.get("query", ())), "from": options.get("date_from"),
+            "to": options.get("date_to")}
+    for name in ("sort", "page", "limit", "facet_limit"):
+        args[name] = options.get(name)
+    for facet in FACETS:
+        args[facet] = options.get(facet, ())
+        args[f"exclude_{facet}"] = options.get(f"exclude_{facet}", ())
+    try:
+        params = SearchParams.from_args(args)
+        build_query(params)
+    except (ParamError, QueryError) as exc:
+        fail(str(exc), 2, as_json)
+    return params
+
+
+@cli.command()
+@search_options
+@click.option("--page", metavar="N", help="Page of results, from 1 (default 1).")
+@click.option("--limit", metavar="N", help="Results per page (default 10).")
+@click.option("--facet-limit", metavar="N", help="Values shown per facet (default 20).")
+@click.option("--json", "as_json", is_flag=True, help="Print the search JSON on stdout.")
+@click.pass_obj
+def search(instance: Instance, as_json: bool, **options) -> None:
+    """Search the index: QUERY words (AND), filters, sort and paging; empty QUERY finds all."""
+    params = make_params(options, as_json)
+    with open_searcher(instance) as searcher:
+        data = run_search(searcher, params)
+    if as_json:
+        emit_json(data)
+    else:
+        click.echo(render_search(data, params.sort_order))
+
+
+@cli.command()
+@search_options
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
+              help="jsonl (one document a line) or csv (a header, then a row per document).")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="File to write (default: stdout).")
+@click.pass_obj
+def export(instance: Instance, fmt: str, output: str | None, **options) -> None:
+    """Write every matching document, text included, in sort order (no paging)."""
+    params = make_params(options)
+    with open_searcher(instance) as searcher, output_stream(output) as handle:
+        count = write_export(iter_matches(searcher, params), handle, fmt)
+    click.echo(f"exported {count} documents" + (f" to {output}" if output else ""), err=True)
+
+
+@contextmanager
+def output_stream(path: str | None):
+    """Open the output file (newline='' as the csv module wants), else stdout."""
+    if path is None:
+        yield click.get_text_stream("stdout")
+        return
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        yield handle
+
+
+@cli.command()
+@click.pass_obj
+def reindex(instance: Instance) -> None:
+    """Rebuild the search index from the store, then put it in place of the old one."""
+    store = instance.open_store()
+    try:
+        with seq_progress("reindexing", 0, store.last_seq()) as advance:
+            count = SearchIndex(instance.index_path).rebuild(store, progress=advance)
+        click.echo(f"reindexed {count} documents; index seq {store.last_seq()}")
+    finally:
+        store.close()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,126 @@
+"""Indexing speed and size: the project's index built from the store vs bare Whoosh.
+
+For each shared JSON Lines corpus: ingest it into a temporary instance (language
+detection off, to save time: it is not what is measured), time `SearchIndex.rebuild`
+(read the store, map documents to fields, write, commit), then time bare Whoosh
+indexes (id, title, text; same writer settings) of the same texts held in memory: one
+with Whoosh's default analysis (drops English stop words), one with ours (keeps every
+word). Prints a table with the ratios and the sizes on disk.
+
+    python benchmarks/index.py [--limit N]
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from indexer.bare import bare_index  # noqa: E402
+from indexer.index import WRITER_OPTIONS, SearchIndex  # noqa: E402
+from indexer.ingest import Ingester  # noqa: E402
+from indexer.instance import Instance  # noqa: E402
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPORA = ("reuters-21578.jsonl.gz", "saudinewsnet.jsonl.gz", "farsnews.jsonl.gz")
+MB = 1024 * 1024
+WARM_UP = 300
+
+
+def limited_copy(source: Path, folder: Path, limit: int | None) -> Path:
+    """The corpus itself, or a file of its first `limit` lines."""
+    if limit is None:
+        return source
+    target = folder / source.name.replace(".gz", "")
+    with gzip.open(source, "rt", encoding="utf-8") as lines, open(target, "w", encoding="utf-8") as out:
+        for number, line in enumerate(lines):
+            if number >= limit:
+                break
+            out.write(line)
+    return target
+
+
+def folder_size(folder: Path) -> int:
+    """Bytes of every file under a folder."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def measure(corpus: Path, workdir: Path, limit: int | None) -> dict:
+    """Ingest, index from the store, index bare; return timings and sizes."""
+    instance = Instance(workdir / "instance")
+    store = instance.open_store()
+    try:
+        began = time.perf_counter()
+        Ingester(store, detect_language=False).ingest([str(limited_copy(corpus, workdir, limit))])
+        ingest_seconds = time.perf_counter() - began
+        items = [(d.id, d.title or "", d.text) for d in store.iter_all()]
+        # Whoosh's first few hundred documents run slower: warm up before timing either side.
+        bare_index(workdir / "warm-up", items[:WARM_UP])
+        began = time.perf_counter()
+        count = SearchIndex(instance.index_path).rebuild(store)
+        ours = time.perf_counter() - began
+    finally:
+        store.close()
+    bare, bare_same = (timed_bare(workdir / name, items, same)
+                       for name, same in (("bare", False), ("bare-same", True)))
+    raw = sum(len(title.encode()) + len(text.encode()) for _, title, text in items)
+    return {"corpus": corpus.name.split(".")[0], "docs": count, "ingest": ingest_seconds,
+            "ours": ours, "bare": bare, "bare_same": bare_same, "raw": raw,
+            "index": folder_size(instance.index_path), "bare_size": folder_size(workdir / "bare")}
+
+
+def timed_bare(folder: Path, items: list, same_analysis: bool) -> float:
+    """Seconds to build a bare index of the items."""
+    began = time.perf_counter()
+    bare_index(folder, items, same_analysis)
+    return time.perf_counter() - began
+
+
+def table(rows: list[dict]) -> str:
+    """Format the measurements as a Markdown table."""
+    head = ("| corpus | docs | ours docs/s | bare docs/s | ours/bare time "
+            "| bare, our analysis docs/s | ours/that time "
+            "| raw text MB | index MB | index/raw | bare MB | bare/raw |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in rows:
+        rate = lambda key: f"{r['docs'] / r[key]:,.0f}"  # noqa: E731
+        lines.append(
+            f"| {r['corpus']} | {r['docs']:,} | {rate('ours')} | {rate('bare')} "
+            f"| {r['ours'] / r['bare']:.2f} | {rate('bare_same')} | {r['ours'] / r['bare_same']:.2f} "
+            f"| {r['raw'] / MB:.1f} | {r['index'] / MB:.1f} | {r['index'] / r['raw']:.2f} "
+            f"| {r['bare_size'] / MB:.1f} | {r['bare_size'] / r['raw']:.2f} |")
+    return "\n".join(lines)
+
+
+def total_row(rows: list[dict]) -> dict:
+    """Sum the corpora into one row."""
+    keys = ("docs", "ingest", "ours", "bare", "bare_same", "raw", "index", "bare_size")
+    return {"corpus": "all", **{k: sum(r[k] for r in rows) for k in keys}}
+
+
+def main() -> None:
+    """Measure every shared corpus (or its first --limit records) and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--limit", type=int, default=None, help="records per corpus (default all)")
+    args = parser.parse_args()
+    missing = [name for name in CORPORA if not (CORPUS / name).exists()]
+    if missing:
+        sys.exit(f"shared corpora not found in {CORPUS}: {', '.join(missing)}")
+    rows = []
+    for name in CORPORA:
+        with tempfile.TemporaryDirectory() as workdir:
+            rows.append(measure(CORPUS / name, Path(workdir), args.limit))
+            print(f"{name}: {rows[-1]['docs']} documents (ingest took {rows[-1]['ingest']:.1f} s, "
+                  f"not part of the comparison)", file=sys.stderr, flush=True)
+    print(f"Indexing from the store vs bare Whoosh; writer {WRITER_OPTIONS}, one commit each.")
+    print("Corpora ingested first with Ingester(detect_language=False) to save time; "
+          f"{'all records' if args.limit is None else f'first {args.limit} records'} per corpus.")
+    print(table(rows + [total_row(rows)]))
+
+
+if __name__ == "__main__":
+    main()

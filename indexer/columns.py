@@ -1,0 +1,95 @@
+"""Per-document values read once per searcher from Whoosh columns: sort keys and facets.
+
+Whoosh's groupedby and DateRangeFacet cost up to seconds a query (WHOOSH.md); plain
+lists indexed by document number let facets, the histogram and date sorts be counted
+in Python over the matching document numbers.
+"""
+from __future__ import annotations
+
+import weakref
+from collections import Counter
+from dataclasses import dataclass
+
+from indexer.schema import FACETS, UNDATED_DAY, VALUE_SEPARATOR, facet_key
+
+_TABLES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class DocTable:
+    """Column values of every document in a searcher, by global document number."""
+
+    ids: list[str]
+    days: list[int]          # YYYYMMDD, UNDATED_DAY for documents dated by ingest time
+    timestamps: list[int]
+    facets: dict[str, list[tuple[str, ...]]]   # folded keys per document
+    labels: dict[str, dict[str, str]]          # folded key -> value as first seen
+
+    def newest_key(self, docnum: int) -> tuple:
+        """Dated before undated, newer first, then id."""
+        return (self.days[docnum] == UNDATED_DAY, -self.timestamps[docnum], self.ids[docnum])
+
+    def oldest_key(self, docnum: int) -> tuple:
+        """Dated before undated, older first, then id."""
+        return (self.days[docnum] == UNDATED_DAY, self.timestamps[docnum], self.ids[docnum])
+
+
+def doc_table(searcher) -> DocTable:
+    """Return the searcher's table, reading the columns the first time it is asked."""
+    table = _TABLES.get(searcher)
+    if table is None:
+        table = _TABLES[searcher] = read_table(searcher.reader())
+    return table
+
+
+def read_table(reader) -> DocTable:
+    """Read every column segment by segment (a segment may lack a column file)."""
+    ids, days, stamps = [], [], []
+    raw = {name: [] for name in FACETS}
+    for leaf, _offset in reader.leaf_readers():
+        if not leaf.doc_count_all():
+            continue      # an empty index's reader has no columns at all
+        ids.extend(_column(leaf, "id"))
+        days.extend(_column(leaf, "day"))
+        stamps.extend(_column(leaf, "timestamp"))
+        for name in FACETS:
+            raw[name].extend(_column(leaf, name))
+    facets, labels = {}, {}
+    for name, values in raw.items():
+        facets[name], labels[name] = _fold_column(values)
+    return DocTable(ids, days, stamps, facets, labels)
+
+
+def _column(leaf, name: str) -> list:
+    return list(leaf.column_reader(name))
+
+
+def _fold_column(values: list) -> tuple[list[tuple[str, ...]], dict[str, str]]:
+    """Split joined display values into folded keys, remembering a label per key."""
+    labels: dict[str, str] = {}
+    folded: dict[object, tuple[str, ...]] = {}
+    keys = []
+    for value in values:
+        if value not in folded:
+            text = value.decode("utf-8") if isinstance(value, bytes) else (value or "")
+            names = [v for v in text.split(VALUE_SEPARATOR) if v]
+            for name in names:
+                labels.setdefault(facet_key(name), name)
+            folded[value] = tuple(dict.fromkeys(facet_key(n) for n in names))
+        keys.append(folded[value])
+    return keys, labels
+
+
+def count_facet(table: DocTable, facet: str, docnums, limit: int) -> dict:
+    """Count a facet's values over the matching documents: {values: [...], more}."""
+    column = table.facets[facet]
+    counts = Counter(key for d in docnums for key in column[d])
+    labels = table.labels[facet]
+    ranked = sorted(((labels[k], n) for k, n in counts.items()), key=lambda p: (-p[1], p[0]))
+    return {"values": [{"value": v, "count": n} for v, n in ranked[:limit]],
+            "more": max(0, len(ranked) - limit)}
+
+
+def count_facets(table: DocTable, docnums, limit: int) -> dict:
+    """Count all five facets over the matching documents."""
+    return {facet: count_facet(table, facet, docnums, limit) for facet in FACETS}

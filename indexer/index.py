@@ -1,0 +1,182 @@
+"""The Whoosh index, derived from the store: catch up by seq, rebuild and swap, search.
+
+The index records the last store seq it holds in `seq.json`, written atomically after
+each Whoosh commit. A crash between the two only makes the next catch-up index some
+documents again, which update_document (keyed by id) makes harmless.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import RamStorage
+
+from corpus.document import Document
+from indexer.schema import SCHEMA_VERSION, build_schema, document_fields
+from indexer.store import Store
+
+SEQ_FILE = "seq.json"
+COMMIT_EVERY = 10_000     # per catch-up commit: a killed run keeps what it committed
+WRITER_OPTIONS = {"procs": 1, "limitmb": 256}   # WHOOSH.md: procs>1 loses documents
+
+Progress = Callable[[int], None]     # called with the seq of each document indexed
+
+
+class IndexBusy(RuntimeError):
+    """Another process is writing the index."""
+
+
+class SearchIndex:
+    """The index folder of an instance, its writer lock beside it."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.new_path = self.path.with_name(self.path.name + ".new")
+        self.old_path = self.path.with_name(self.path.name + ".old")
+
+    def exists(self) -> bool:
+        """Tell whether an index has been created."""
+        return self.path.is_dir() and whoosh_index.exists_in(str(self.path))
+
+    def seq(self) -> int | None:
+        """Return the last store seq the index holds; None while there is no index."""
+        if not self.exists():
+            return None
+        state = read_state(self.path)
+        return state["seq"] if state.get("schema") == SCHEMA_VERSION else 0
+
+    @contextmanager
+    def searcher(self) -> Iterator:
+        """Open a searcher on the index, or on an empty one while there is none."""
+        ix = whoosh_index.open_dir(str(self.path)) if self.exists() else empty_index()
+        with ix.searcher() as searcher:
+            yield searcher
+
+    def catch_up(self, store: Store, progress: Progress | None = None, wait: bool = True) -> int:
+        """Index the documents changed since the recorded seq; return how many."""
+        with self.writing(wait):
+            state, target = read_state(self.path), store.last_seq()
+            start = state.get("seq")
+            if not self.exists() or state.get("schema") != SCHEMA_VERSION or start > target:
+                # No index, another schema, or an index ahead of its store: start afresh.
+                return self._rebuild_locked(store, progress)
+            if start == target:
+                return 0
+            ix = whoosh_index.open_dir(str(self.path))
+            fresh = ix.doc_count_all() == 0
+            return write_documents(ix, self.path, store.iter_since(start), target,
+                                   update=not fresh, progress=progress, commit_every=COMMIT_EVERY)
+
+    def rebuild(self, store: Store, progress: Progress | None = None) -> int:
+        """Build a fresh index from the whole store beside the old one, then swap them."""
+        with self.writing(wait=True):
+            return self._rebuild_locked(store, progress)
+
+    def _rebuild_locked(self, store: Store, progress: Progress | None) -> int:
+        shutil.rmtree(self.new_path, ignore_errors=True)
+        self.new_path.mkdir(parents=True)
+        ix = whoosh_index.create_in(str(self.new_path), build_schema())
+        target = store.last_seq()
+        write_state(self.new_path, 0)
+        # One commit, one segment: a killed rebuild is thrown away whole anyway.
+        count = write_documents(ix, self.new_path, store.iter_all(), target,
+                                update=False, progress=progress)
+        self._swap()
+        return count
+
+    def _swap(self) -> None:
+        """Put the new folder in place of the old one (finished by _recover if cut short)."""
+        shutil.rmtree(self.old_path, ignore_errors=True)
+        if self.path.exists():
+            self.path.rename(self.old_path)
+        self.new_path.rename(self.path)
+        shutil.rmtree(self.old_path, ignore_errors=True)
+
+    def _recover(self) -> None:
+        """Finish a swap a crash interrupted, and drop a half-built new index."""
+        if not self.path.exists() and read_state(self.new_path).get("complete"):
+            self.new_path.rename(self.path)
+        shutil.rmtree(self.new_path, ignore_errors=True)
+        shutil.rmtree(self.old_path, ignore_errors=True)
+
+    @contextmanager
+    def writing(self, wait: bool = True) -> Iterator[None]:
+        """Hold the instance's index lock: one writer at a time, released if killed."""
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.lock_path, "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                raise IndexBusy(f"{self.path} is being written by another process") from None
+            try:
+                self._recover()
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_documents(ix, folder: Path, docs: Iterable[Document], target: int, update: bool,
+                    progress: Progress | None = None, commit_every: int | None = None) -> int:
+    """Write documents up to seq target, committing every so often and recording each seq."""
+    count, batch = 0, []
+    for doc in docs:
+        if doc.seq > target:
+            break
+        batch.append(doc)
+        if commit_every and len(batch) >= commit_every:
+            count += commit_batch(ix, folder, batch, update, progress)
+            batch = []
+    count += commit_batch(ix, folder, batch, update, progress)
+    write_state(folder, target, complete=True)
+    return count
+
+
+def commit_batch(ix, folder: Path, batch: list[Document], update: bool,
+                 progress: Progress | None) -> int:
+    """Add or update a batch in one Whoosh commit, then record its last seq."""
+    if not batch:
+        return 0
+    writer = ix.writer(**WRITER_OPTIONS)
+    try:
+        add = writer.update_document if update else writer.add_document
+        for doc in batch:
+            add(**document_fields(doc))
+            if progress:
+                progress(doc.seq)
+    except BaseException:
+        # WHOOSH.md: a writer is unusable after add_document raises; drop it whole.
+        writer.cancel()
+        raise
+    writer.commit()
+    write_state(folder, batch[-1].seq)
+    return len(batch)
+
+
+def read_state(folder: Path) -> dict:
+    """Read the folder's seq.json ({} when absent or unreadable)."""
+    try:
+        return json.loads((folder / SEQ_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def write_state(folder: Path, seq: int, complete: bool = False) -> None:
+    """Record the seq (and schema version) atomically: write aside, then rename."""
+    temporary = folder / (SEQ_FILE + ".tmp")
+    state = {"seq": seq, "schema": SCHEMA_VERSION, "complete": complete}
+    temporary.write_text(json.dumps(state))
+    with open(temporary, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, folder / SEQ_FILE)
+
+
+def empty_index():
+    """An in-memory index with the schema and no documents."""
+    return RamStorage().create_index(build_schema())

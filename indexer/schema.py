@@ -1,0 +1,101 @@
+"""The Whoosh schema, and how a stored Document becomes the fields of an index entry."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+
+from whoosh.columns import NumericColumn, VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from corpus.document import FIELD_ORDER, Document, to_json
+from indexer.analysis import text_analyzer
+
+# Bump when the fields or analysis change: an index of another version is rebuilt.
+SCHEMA_VERSION = 1
+FACETS = ("country", "entity", "lang", "source", "kind")
+TEXT_FIELDS = ("title", "text")
+# Joins a document's display values for one facet in its column; never in real names.
+VALUE_SEPARATOR = "\x1f"
+UNDATED_DAY = 0
+
+
+def facet_field() -> KEYWORD:
+    """A multi-valued filter field: folded keys indexed, display values in a column."""
+    field = KEYWORD(lowercase=True, commas=True, scorable=False)
+    field.column_type = VarBytesColumn()
+    return field
+
+
+def build_schema() -> Schema:
+    """Declare the index fields; pure, so query building needs no index."""
+    analyzer = text_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True, sortable=True),
+        doc=STORED(),
+        title=TEXT(analyzer=analyzer),
+        text=TEXT(analyzer=analyzer, stored=True),
+        **{name: facet_field() for name in FACETS},
+        date_source=ID(),
+        # YYYYMMDD of dated documents only, so undated ones never match a date range.
+        day=NUMERIC(int, bits=32, signed=False, sortable=True, default=UNDATED_DAY),
+        month=ID(),
+        # Sort keys only: a column, no postings to search.
+        timestamp=COLUMN(NumericColumn("q", default=0)),
+    )
+
+
+def facet_key(value: str) -> str:
+    """Fold a facet value the way filters compare it: case-insensitively, trimmed."""
+    return " ".join(value.split()).casefold()
+
+
+def facet_values(doc: Document) -> dict[str, list[str]]:
+    """Return each facet's display values for a document."""
+    return {
+        "country": list(doc.countries),
+        "entity": [e["name"] for e in doc.entities if e.get("name")],
+        "lang": [doc.lang] if doc.lang else [],
+        "source": [doc.source] if doc.source else [],
+        "kind": [doc.kind],
+    }
+
+
+def is_dated(doc: Document) -> bool:
+    """Tell whether a document has a real date rather than its ingest time."""
+    return doc.published is not None and doc.date_source != "ingested"
+
+
+def document_fields(doc: Document) -> dict:
+    """Map a stored Document to the keyword arguments of add_document."""
+    data = to_json(doc, with_text=False)
+    fields = {"id": doc.id, "doc": json.dumps(data, ensure_ascii=False),
+              "title": doc.title or "", "text": doc.text or "",
+              "date_source": doc.date_source or "", "timestamp": epoch_seconds(doc.published)}
+    for name, values in facet_values(doc).items():
+        fields[name] = [facet_key(v) for v in values]
+        fields[f"_stored_{name}"] = VALUE_SEPARATOR.join(values)
+    if is_dated(doc):
+        fields["day"] = day_number(doc.published.date())
+        fields["month"] = doc.published.strftime("%Y-%m")
+    return fields
+
+
+def day_number(day: date) -> int:
+    """The YYYYMMDD number the index keeps for a day."""
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def epoch_seconds(value: datetime | None) -> int:
+    """Seconds since 1970 (UTC); 0 for no date."""
+    if value is None:
+        return 0
+    return int(value.astimezone(timezone.utc).timestamp())
+
+
+def stored_document(stored: dict, with_text: bool = True) -> dict:
+    """Rebuild the INTERFACES.md document JSON from an index entry's stored fields."""
+    data = json.loads(stored["doc"])
+    if not with_text:
+        return data
+    data["text"] = stored.get("text", "")
+    return {name: data[name] for name in FIELD_ORDER}
