@@ -11,9 +11,11 @@ from corpus.formats import walk
 from corpus.sample import write_sample
 from indexer.export import FORMATS, write_export
 from indexer.index import IndexBusy, SearchIndex
-from indexer.ingest import Ingester, IngestReport
+from indexer.enrich.entity_table import variant_key
+from indexer.ingest import Ingester, IngestReport, store_enricher, utc_now
 from indexer.instance import Instance
-from indexer.params import ParamError, SearchParams
+from indexer.reenrich import reenrich as reenrich_store
+from indexer.params import ParamError, SearchParams, resolve_entities
 from indexer.query import QueryError, build_query
 from indexer.render import render_search
 from indexer.schema import FACETS
@@ -157,9 +159,12 @@ def demo(instance: Instance) -> None:
     folder = write_sample(instance.home / "demo")
     report = run_ingest(instance, list(walk([str(folder)])))
     click.echo(summary_line(report))
+    home = f"python manage.py --home {instance.home}"
     click.echo(f"Demo data is in {folder}. Next, try:\n"
-               f"  python manage.py --home {instance.home} stats\n"
-               f"  python manage.py --home {instance.home} ingest YOUR_FILES_OR_FOLDERS")
+               f"  {home} search sanctions --country IR\n"
+               f"  {home} search --entity \"United Nations\" --sort oldest --json\n"
+               f"  {home} export oil --format csv --output oil.csv\n"
+               f"  {home} ingest YOUR_FILES_OR_FOLDERS")
 
 
 def search_options(command):
@@ -192,7 +197,7 @@ FACET_OPTIONS = {"country": ("CODE|NAME", "country (ISO code or English name)"),
                  "kind": ("article|brief", "kind")}
 
 
-def make_params(options: dict, as_json: bool = False) -> SearchParams:
+def make_params(instance: Instance, options: dict, as_json: bool = False) -> SearchParams:
     """Turn command options into SearchParams and check the query; exit 2 when bad."""
     args = {"q": " ".join(options.get("query", ())), "from": options.get("date_from"),
             "to": options.get("date_to")}
@@ -206,6 +211,12 @@ def make_params(options: dict, as_json: bool = False) -> SearchParams:
         build_query(params)
     except (ParamError, QueryError) as exc:
         fail(str(exc), 2, as_json)
+    if params.include.get("entity") or params.exclude.get("entity"):
+        store = instance.open_store()
+        try:
+            params = resolve_entities(params, lambda name: store.entity_name(variant_key(name)))
+        finally:
+            store.close()
     return params
 
 
@@ -218,7 +229,7 @@ def make_params(options: dict, as_json: bool = False) -> SearchParams:
 @click.pass_obj
 def search(instance: Instance, as_json: bool, **options) -> None:
     """Search the index: QUERY words (AND), filters, sort and paging; empty QUERY finds all."""
-    params = make_params(options, as_json)
+    params = make_params(instance, options, as_json)
     with open_searcher(instance) as searcher:
         data = run_search(searcher, params)
     if as_json:
@@ -236,7 +247,7 @@ def search(instance: Instance, as_json: bool, **options) -> None:
 @click.pass_obj
 def export(instance: Instance, fmt: str, output: str | None, **options) -> None:
     """Write every matching document, text included, in sort order (no paging)."""
-    params = make_params(options)
+    params = make_params(instance, options)
     with open_searcher(instance) as searcher, output_stream(output) as handle:
         count = write_export(iter_matches(searcher, params), handle, fmt)
     click.echo(f"exported {count} documents" + (f" to {output}" if output else ""), err=True)
@@ -261,6 +272,29 @@ def reindex(instance: Instance) -> None:
         with seq_progress("reindexing", 0, store.last_seq()) as advance:
             count = SearchIndex(instance.index_path).rebuild(store, progress=advance)
         click.echo(f"reindexed {count} documents; index seq {store.last_seq()}")
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.pass_obj
+def reenrich(instance: Instance) -> None:
+    """Reapply language, date, country and entity rules to stored documents (seq unchanged).
+
+    Resumable: a run that was killed carries on where it stopped when started again.
+    """
+    store = instance.open_store()
+    index = SearchIndex(instance.index_path)
+    try:
+        update_index(instance, store, wait=True)
+        total = sum(store.count_by_kind().values())
+        with click.progressbar(length=total, label="re-enriching", file=sys.stderr,
+                               hidden=not sys.stderr.isatty()) as bar:
+            def refresh(docs):
+                index.refresh(docs)
+                bar.update(len(docs))
+            count = reenrich_store(store, store_enricher(store), utc_now(), on_batch=refresh)
+        click.echo(f"re-enriched {count} documents; seq unchanged at {store.last_seq()}")
     finally:
         store.close()
 

@@ -64,7 +64,7 @@ def story(rng: random.Random) -> tuple[str, str]:
         f"{person}, the {role}, told reporters that {topic} had reached {figure} {unit} "
         f"and that talks with {second} would continue next week.",
         f"Analysts in {rng.choice(COUNTRIES)} said the {org} would watch {topic} closely. "
-        f"This is synthetic demo text written by the Media Monitor generator.",
+        "This is synthetic demo text.",
     ]
     return title, "\n\n".join(paragraphs)
 

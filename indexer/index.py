@@ -74,6 +74,12 @@ class SearchIndex:
             return write_documents(ix, self.path, store.iter_since(start), target,
                                    update=not fresh, progress=progress, commit_every=COMMIT_EVERY)
 
+    def refresh(self, docs: list[Document]) -> None:
+        """Rewrite documents whose enriched fields changed; the recorded seq stays."""
+        with self.writing(wait=True):
+            if self.exists():
+                commit_batch(whoosh_index.open_dir(str(self.path)), None, docs, True, None)
+
     def rebuild(self, store: Store, progress: Progress | None = None) -> int:
         """Build a fresh index from the whole store beside the old one, then swap them."""
         with self.writing(wait=True):
@@ -138,9 +144,9 @@ def write_documents(ix, folder: Path, docs: Iterable[Document], target: int, upd
     return count
 
 
-def commit_batch(ix, folder: Path, batch: list[Document], update: bool,
+def commit_batch(ix, folder: Path | None, batch: list[Document], update: bool,
                  progress: Progress | None) -> int:
-    """Add or update a batch in one Whoosh commit, then record its last seq."""
+    """Add or update a batch in one Whoosh commit, then record its last seq (if folder)."""
     if not batch:
         return 0
     writer = ix.writer(**WRITER_OPTIONS)
@@ -155,7 +161,8 @@ def commit_batch(ix, folder: Path, batch: list[Document], update: bool,
         writer.cancel()
         raise
     writer.commit()
-    write_state(folder, batch[-1].seq)
+    if folder is not None:
+        write_state(folder, batch[-1].seq)
     return len(batch)
 
 

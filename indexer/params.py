@@ -4,10 +4,10 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from corpus.document import KINDS
 from indexer.schema import FACETS
@@ -157,3 +157,12 @@ NORMALISERS = {
     "source": lambda value: " ".join(value.split()),
     "kind": normalise_kind,
 }
+
+
+def resolve_entities(params: SearchParams, canonical: Callable[[str], str | None]) -> SearchParams:
+    """Replace entity filter values by their canonical names where the table knows them."""
+    def resolve(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(canonical(v) or v for v in values))
+    include = {f: resolve(v) if f == "entity" else v for f, v in params.include.items()}
+    exclude = {f: resolve(v) if f == "entity" else v for f, v in params.exclude.items()}
+    return replace(params, include=include, exclude=exclude)

@@ -146,6 +146,11 @@ class Store:
         """Record new variants; a variant already known keeps its canonical name."""
         self.db.executemany("INSERT OR IGNORE INTO entities VALUES (?, ?, ?)", rows)
 
+    def entity_name(self, variant: str) -> str | None:
+        """Return the canonical name recorded for a variant key, None if unknown."""
+        row = self.db.execute("SELECT name FROM entities WHERE variant = ?", (variant,)).fetchone()
+        return row[0] if row else None
+
     def language_of(self, doc_id: str) -> str | None:
         """Return a stored document's language, None if unknown."""
         row = self.db.execute("SELECT lang FROM documents WHERE id = ?", (doc_id,)).fetchone()

@@ -1,4 +1,5 @@
 """Enrichment inside ingest: language fallbacks, the entity table, and resumable re-enrichment."""
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -74,3 +75,25 @@ def test_reenrich_keeps_seq_and_resumes_after_a_crash(tmp_path):
     after = list(store.iter_all())
     assert {d.id: d.seq for d in after} == before and store.last_seq() == 7
     assert all(d.countries == ["IR", "SY"] for d in after)
+
+
+@pytest.mark.skipif(not SEED_PAGE.exists(), reason="../shared is absent: no seed page")
+def test_entity_filter_takes_known_variants_and_reenrich_cli_keeps_seqs(tmp_path):
+    from click.testing import CliRunner
+
+    from manage import cli
+
+    def run(*args):
+        result = CliRunner().invoke(cli, ["--home", str(tmp_path), *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("ingest", str(SEED_PAGE))
+    by_surname = json.loads(run("search", "--entity", "bagheri", "--json"))
+    by_name = json.loads(run("search", "--entity", "MOHAMMAD BAGHERI", "--json"))
+    assert by_surname["total"] == by_name["total"] == 1
+    assert by_surname["results"][0]["title"].startswith("Iran and Syria sign")
+    before = json.loads(run("stats", "--json"))
+    assert "re-enriched 6 documents" in run("reenrich")
+    assert json.loads(run("stats", "--json")) == before
+    assert json.loads(run("search", "--country", "SY", "--json"))["total"] == 1
