@@ -16,7 +16,7 @@ from indexer.ingest import Ingester, IngestReport, store_enricher, utc_now
 from indexer.instance import Instance
 from indexer.reenrich import reenrich as reenrich_store
 from indexer.params import ParamError, SearchParams, resolve_entities
-from indexer.query import QueryError, build_query
+from indexer.query import QueryError, build_query, explain
 from indexer.render import render_search
 from indexer.schema import FACETS
 from indexer.search import iter_matches, search as run_search
@@ -226,15 +226,32 @@ def make_params(instance: Instance, options: dict, as_json: bool = False) -> Sea
 @click.option("--limit", metavar="N", help="Results per page (default 10).")
 @click.option("--facet-limit", metavar="N", help="Values shown per facet (default 20).")
 @click.option("--json", "as_json", is_flag=True, help="Print the search JSON on stdout.")
+@click.option("--explain", "show_explain", is_flag=True,
+              help="Also print the parsed query (with --json, as an \"explain\" key).")
 @click.pass_obj
-def search(instance: Instance, as_json: bool, **options) -> None:
-    """Search the index: QUERY words (AND), filters, sort and paging; empty QUERY finds all."""
+def search(instance: Instance, as_json: bool, show_explain: bool, **options) -> None:
+    """Search the index: QUERY words (AND), filters, sort and paging; empty QUERY finds all.
+
+    \b
+    QUERY language: oil gas (both), oil OR gas, NOT gas or -gas, (a OR b) c,
+    "exact phrase", "oil price"~5 (within 5 words), sanction* (at most 256 words),
+    title: text: source:"Alpha News" country:Iran entity:"Bashar al-Assad" lang:en
+    kind:brief, date:2020-07, date:>=2020-02, date:[2020-01-01 TO 2020-07-31].
+    Put -- before a QUERY that starts with -, e.g. search --json -- -sanctions iran.
+    """
     params = make_params(instance, options, as_json)
-    with open_searcher(instance) as searcher:
-        data = run_search(searcher, params)
+    try:
+        with open_searcher(instance) as searcher:
+            data = run_search(searcher, params)
+    except QueryError as exc:     # a wildcard past the bound shows only against the index
+        fail(str(exc), 2, as_json)
+    if show_explain:
+        data["explain"] = explain(params)
     if as_json:
         emit_json(data)
     else:
+        if show_explain:
+            click.echo(f"explain: {data['explain']}")
         click.echo(render_search(data, params.sort_order))
 
 
@@ -248,8 +265,11 @@ def search(instance: Instance, as_json: bool, **options) -> None:
 def export(instance: Instance, fmt: str, output: str | None, **options) -> None:
     """Write every matching document, text included, in sort order (no paging)."""
     params = make_params(instance, options)
-    with open_searcher(instance) as searcher, output_stream(output) as handle:
-        count = write_export(iter_matches(searcher, params), handle, fmt)
+    try:
+        with open_searcher(instance) as searcher, output_stream(output) as handle:
+            count = write_export(iter_matches(searcher, params), handle, fmt)
+    except QueryError as exc:     # a wildcard past the bound shows only against the index
+        fail(str(exc), 2)
     click.echo(f"exported {count} documents" + (f" to {output}" if output else ""), err=True)
 
 

@@ -3,19 +3,43 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from itertools import islice
 
 from whoosh import query as Q
 from whoosh.qparser import MultifieldParser
 
-from indexer.params import SearchParams
+from indexer.params import NORMALISERS, ParamError, SearchParams
+from indexer.query_checks import MAX_QUERY_CHARS, OPEN_END, QueryError, check_and_rewrite
 from indexer.schema import FACETS, TEXT_FIELDS, build_schema, day_number, facet_key
 
-MAX_QUERY_CHARS = 1000
+__all__ = ["MAX_QUERY_CHARS", "MAX_EXPANSIONS", "QueryError", "build_query", "explain",
+           "parse_text", "highlight_terms"]
+
 TITLE_BOOST = 2.0
+# A trailing wildcard may stand for at most this many indexed words (per field);
+# read when the query runs, since only the index knows the words.
+MAX_EXPANSIONS = 256
 
 
-class QueryError(ValueError):
-    """The query text cannot be searched; the message says what is wrong."""
+class BoundedExpansion:
+    """Mixin for Prefix/Wildcard: refuse, when searched, to expand past MAX_EXPANSIONS."""
+
+    def _btexts(self, ixreader):
+        words = list(islice(super()._btexts(ixreader), MAX_EXPANSIONS + 1))
+        if len(words) > MAX_EXPANSIONS:
+            raise QueryError(f"wildcard {self.pattern()} matches more than {MAX_EXPANSIONS} "
+                             "words; give more letters before the *")
+        return words
+
+
+class BoundedPrefix(BoundedExpansion, Q.Prefix):
+    def pattern(self) -> str:
+        return f"{self.text}*"
+
+
+class BoundedWildcard(BoundedExpansion, Q.Wildcard):
+    def pattern(self) -> str:
+        return self.text
 
 
 @lru_cache(maxsize=1)
@@ -25,29 +49,30 @@ def query_parser() -> MultifieldParser:
                             fieldboosts={"title": TITLE_BOOST})
 
 
-def check_query(text: str) -> None:
-    """Refuse query text that Whoosh would silently misread."""
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
-    if text.count('"') % 2:
-        raise QueryError("unbalanced quote in query")
-    depth = 0
-    for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            break
-    if depth:
-        raise QueryError("unbalanced parenthesis in query")
-
-
 def parse_text(text: str) -> Q.Query | None:
-    """Parse the query text, or return None when it is empty."""
+    """Check and parse the query text (QueryError when bad), or return None when empty."""
     text = text.strip()
     if not text:
         return None
-    check_query(text)
-    parsed = query_parser().parse(text)
-    return None if parsed is Q.NullQuery else parsed
+    parsed = query_parser().parse(check_and_rewrite(text))
+    if parsed is Q.NullQuery:
+        return None
+    return parsed.accept(settle_leaf)
+
+
+def settle_leaf(query: Q.Query) -> Q.Query:
+    """Bound wildcards; fold facet values (country names to codes) as filters do."""
+    if type(query) is Q.Prefix:
+        return BoundedPrefix(query.fieldname, query.text, boost=query.boost)
+    if type(query) is Q.Wildcard:
+        return BoundedWildcard(query.fieldname, query.text, boost=query.boost)
+    if isinstance(query, Q.Term) and query.fieldname in FACETS:
+        try:
+            value = NORMALISERS[query.fieldname](" ".join(str(query.text).split()))
+        except ParamError as exc:
+            raise QueryError(f"{exc} in {query.fieldname}: of the query") from None
+        return Q.Term(query.fieldname, facet_key(value))
+    return query
 
 
 def facet_filter(facet: str, values: tuple[str, ...]) -> Q.Query:
@@ -61,9 +86,9 @@ def date_filter(params: SearchParams) -> Q.Query | None:
     if params.date_from is None and params.date_to is None:
         return None
     # Explicit ends: 2.7.4's NumericRange from None (or 0) on an unsigned field matches
-    # every document up to the end, not only those from the first day.
+    # every document up to the end, and one up to 99991231 matches every dated document.
     start = day_number(params.date_from or date.min)
-    end = day_number(params.date_to or date.max)
+    end = day_number(params.date_to) if params.date_to else OPEN_END
     return Q.NumericRange("day", start, end)
 
 
@@ -102,3 +127,72 @@ def positive_leaves(query: Q.Query):
         return
     for child in query.children():
         yield from positive_leaves(child)
+
+
+def explain(params: SearchParams) -> str:
+    """The query a search runs, in readable form: words match the title or the text."""
+    return render(build_query(params))
+
+
+def render(query: Q.Query, bare: bool = False) -> str:
+    """Render a query; `bare` leaves out the field names of title/text leaves."""
+    if isinstance(query, Q.Or):
+        parts = merge_title_text(query.subqueries, bare)
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+    if isinstance(query, Q.And):
+        return "(" + " AND ".join(render(q, bare) for q in flat_and(query)) + ")"
+    if isinstance(query, Q.AndNot):
+        return f"({render(query.a, bare)} AND NOT {render(query.b, bare)})"
+    if isinstance(query, Q.Not):
+        return f"NOT {render(query.query, bare)}"
+    if isinstance(query, Q.Every):
+        return "ALL"
+    if isinstance(query, Q.NumericRange) and query.fieldname == "day":
+        return f"date:[{day_text(query.start)} TO {day_text(query.end)}]"
+    field = getattr(query, "fieldname", None)
+    prefix = "" if bare and field in TEXT_FIELDS else f"{field}:"
+    if isinstance(query, Q.Phrase):
+        slop = f"~{query.slop}" if query.slop > 1 else ""
+        return f'{prefix}"{" ".join(map(str, query.words))}"{slop}'
+    if isinstance(query, Q.Prefix):
+        return f"{prefix}{query.text}*"
+    if isinstance(query, (Q.Term, Q.Wildcard)):
+        text = str(query.text)
+        return f'{prefix}"{text}"' if " " in text else f"{prefix}{text}"
+    return str(query)
+
+
+def flat_and(query: Q.And) -> list:
+    """The operands of nested ANDs, in order (AND is associative)."""
+    return [leaf for q in query.subqueries
+            for leaf in (flat_and(q) if isinstance(q, Q.And) else [q])]
+
+
+def merge_title_text(queries: list, bare: bool) -> list[str]:
+    """Render OR'ed queries, one bare entry for each title/text pair that asks the same."""
+    parts, index = [], 0
+    while index < len(queries):
+        first, second = queries[index], queries[index + 1] if index + 1 < len(queries) else None
+        if (second is not None and leaf_fields(first) == {"title"}
+                and leaf_fields(second) == {"text"}
+                and render(first, True) == render(second, True)):
+            parts.append(render(first, True))
+            index += 2
+        else:
+            parts.append(render(first, bare))
+            index += 1
+    return parts
+
+
+def leaf_fields(query: Q.Query) -> set:
+    """The field names of a query's leaves."""
+    leaves = [query] if query.is_leaf() else list(query.leaves())
+    return {getattr(leaf, "fieldname", None) for leaf in leaves}
+
+
+def day_text(number) -> str:
+    """YYYY-MM-DD of a YYYYMMDD day number; '*' for the open ends."""
+    if number is None or number <= day_number(date.min) or number >= day_number(date.max):
+        return "*"
+    number = int(number)
+    return f"{number // 10000:04d}-{number // 100 % 100:02d}-{number % 100:02d}"

@@ -8,15 +8,29 @@ from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from corpus.document import FIELD_ORDER, Document, to_json
-from indexer.analysis import text_analyzer
+from indexer.analysis import field_analyzer
 
 # Bump when the fields or analysis change: an index of another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2   # 2: Persian/Arabic folding, stems beside exact words
 FACETS = ("country", "entity", "lang", "source", "kind")
 TEXT_FIELDS = ("title", "text")
 # Joins a document's display values for one facet in its column; never in real names.
 VALUE_SEPARATOR = "\x1f"
 UNDATED_DAY = 0
+
+
+class StemmedText(TEXT):
+    """A TEXT field whose single query words are looked up by their stems (analysis.py).
+
+    Whoosh's parser analyses a single word through process_text (tokenize=True) and a
+    quoted phrase through tokenize(); only the former asks the analyzer for stems, so a
+    phrase is matched on the exact words. Wildcards and ranges (tokenize=False) stay exact.
+    """
+
+    def process_text(self, qstring, mode="", **kwargs):
+        if mode == "query" and kwargs.get("tokenize", True):
+            kwargs["stems"] = True
+        return super().process_text(qstring, mode=mode, **kwargs)
 
 
 def facet_field() -> KEYWORD:
@@ -28,12 +42,12 @@ def facet_field() -> KEYWORD:
 
 def build_schema() -> Schema:
     """Declare the index fields; pure, so query building needs no index."""
-    analyzer = text_analyzer()
+    analyzer = field_analyzer()
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         doc=STORED(),
-        title=TEXT(analyzer=analyzer),
-        text=TEXT(analyzer=analyzer, stored=True),
+        title=StemmedText(analyzer=analyzer),
+        text=StemmedText(analyzer=analyzer, stored=True),
         **{name: facet_field() for name in FACETS},
         date_source=ID(),
         # YYYYMMDD of dated documents only, so undated ones never match a date range.

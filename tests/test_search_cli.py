@@ -202,6 +202,15 @@ def test_from_and_to_are_inclusive_at_both_ends(home):
     assert set(ids(home, "--from", "2020-08-01", "--to", "2020-08-01")) == {DOCS[2].id}
 
 
+def test_an_open_ended_range_keeps_only_its_side(home):
+    # Whoosh 2.7.4 matched every dated document for a NumericRange ending at 99991231.
+    published = {d.id: d.published.date().isoformat() for d in DOCS if is_dated(d)}
+    later = {i for i, day in published.items() if day >= "2020-07-02"}
+    assert later and set(ids(home, "--from", "2020-07-02")) == later
+    earlier = {i for i, day in published.items() if day <= "2020-07-01"}
+    assert earlier and set(ids(home, "--to", "2020-07-01")) == earlier
+
+
 def test_undated_documents_never_match_a_date_range(home):
     dated = keys_of(is_dated)
     assert set(ids(home, "--from", "1900", "--to", "2100")) == dated
