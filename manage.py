@@ -19,7 +19,7 @@ from indexer.params import ParamError, SearchParams, resolve_entities
 from indexer.query import QueryError, build_query, explain
 from indexer.render import render_search
 from indexer.schema import FACETS
-from indexer.search import iter_matches, search as run_search
+from indexer.search import UnknownDocument, duplicates_of, iter_matches, search as run_search
 
 
 def emit_json(data) -> None:
@@ -228,8 +228,11 @@ def make_params(instance: Instance, options: dict, as_json: bool = False) -> Sea
 @click.option("--json", "as_json", is_flag=True, help="Print the search JSON on stdout.")
 @click.option("--explain", "show_explain", is_flag=True,
               help="Also print the parsed query (with --json, as an \"explain\" key).")
+@click.option("--duplicates-of", "duplicates_id", metavar="ID",
+              help="List the near-duplicate copies collapsed with document ID instead.")
 @click.pass_obj
-def search(instance: Instance, as_json: bool, show_explain: bool, **options) -> None:
+def search(instance: Instance, as_json: bool, show_explain: bool, duplicates_id: str | None,
+           **options) -> None:
     """Search the index: QUERY words (AND), filters, sort and paging; empty QUERY finds all.
 
     \b
@@ -242,8 +245,13 @@ def search(instance: Instance, as_json: bool, show_explain: bool, **options) -> 
     params = make_params(instance, options, as_json)
     try:
         with open_searcher(instance) as searcher:
-            data = run_search(searcher, params)
+            if duplicates_id is not None:
+                data = duplicates_of(searcher, params, duplicates_id)
+            else:
+                data = run_search(searcher, params)
     except QueryError as exc:     # a wildcard past the bound shows only against the index
+        fail(str(exc), 2, as_json)
+    except UnknownDocument as exc:
         fail(str(exc), 2, as_json)
     if show_explain:
         data["explain"] = explain(params)

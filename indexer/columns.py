@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import weakref
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from indexer.near_duplicates import band_keys
 from indexer.schema import FACETS, UNDATED_DAY, VALUE_SEPARATOR, facet_key
 
 _TABLES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -24,6 +25,15 @@ class DocTable:
     timestamps: list[int]
     facets: dict[str, list[tuple[str, ...]]]   # folded keys per document
     labels: dict[str, dict[str, str]]          # folded key -> value as first seen
+    signatures: list[bytes]  # near-duplicate MinHash signatures, b"" for none
+    _band_keys: dict[int, list[bytes]] = field(default_factory=dict, repr=False)
+
+    def band_keys(self, docnum: int) -> list[bytes]:
+        """A document's LSH band keys, cut from its signature the first time asked."""
+        keys = self._band_keys.get(docnum)
+        if keys is None:
+            keys = self._band_keys[docnum] = band_keys(self.signatures[docnum])
+        return keys
 
     def newest_key(self, docnum: int) -> tuple:
         """Dated before undated, newer first, then id."""
@@ -44,7 +54,7 @@ def doc_table(searcher) -> DocTable:
 
 def read_table(reader) -> DocTable:
     """Read every column segment by segment (a segment may lack a column file)."""
-    ids, days, stamps = [], [], []
+    ids, days, stamps, signatures = [], [], [], []
     raw = {name: [] for name in FACETS}
     for leaf, _offset in reader.leaf_readers():
         if not leaf.doc_count_all():
@@ -52,12 +62,13 @@ def read_table(reader) -> DocTable:
         ids.extend(_column(leaf, "id"))
         days.extend(_column(leaf, "day"))
         stamps.extend(_column(leaf, "timestamp"))
+        signatures.extend(_column(leaf, "nearsig"))
         for name in FACETS:
             raw[name].extend(_column(leaf, name))
     facets, labels = {}, {}
     for name, values in raw.items():
         facets[name], labels[name] = _fold_column(values)
-    return DocTable(ids, days, stamps, facets, labels)
+    return DocTable(ids, days, stamps, facets, labels, signatures)
 
 
 def _column(leaf, name: str) -> list:

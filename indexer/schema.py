@@ -9,9 +9,10 @@ from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from corpus.document import FIELD_ORDER, Document, to_json
 from indexer.analysis import field_analyzer
+from indexer.near_duplicates import signature
 
 # Bump when the fields or analysis change: an index of another version is rebuilt.
-SCHEMA_VERSION = 2   # 2: Persian/Arabic folding, stems beside exact words
+SCHEMA_VERSION = 3   # 2: Persian/Arabic folding, stems beside exact words; 3: near-dup signature
 FACETS = ("country", "entity", "lang", "source", "kind")
 TEXT_FIELDS = ("title", "text")
 # Joins a document's display values for one facet in its column; never in real names.
@@ -55,6 +56,8 @@ def build_schema() -> Schema:
         month=ID(),
         # Sort keys only: a column, no postings to search.
         timestamp=COLUMN(NumericColumn("q", default=0)),
+        # MinHash signature of title+text (near_duplicates.py); b"" never collapses.
+        nearsig=COLUMN(VarBytesColumn()),
     )
 
 
@@ -84,7 +87,8 @@ def document_fields(doc: Document) -> dict:
     data = to_json(doc, with_text=False)
     fields = {"id": doc.id, "doc": json.dumps(data, ensure_ascii=False),
               "title": doc.title or "", "text": doc.text or "",
-              "date_source": doc.date_source or "", "timestamp": epoch_seconds(doc.published)}
+              "date_source": doc.date_source or "", "timestamp": epoch_seconds(doc.published),
+              "nearsig": signature(doc.title, doc.text)}
     for name, values in facet_values(doc).items():
         fields[name] = [facet_key(v) for v in values]
         fields[f"_stored_{name}"] = VALUE_SEPARATOR.join(values)

@@ -6,13 +6,18 @@ from typing import Iterator
 
 from indexer.columns import DocTable, count_facets, doc_table
 from indexer.histogram import day_from_number, histogram
+from indexer.near_duplicates import collapse, group_of
 from indexer.params import ParamError, SearchParams
 from indexer.query import QueryError, build_query, highlight_terms
 from indexer.schema import UNDATED_DAY, stored_document
 from indexer.snippets import make_snippet
 
-__all__ = ["ParamError", "QueryError", "SearchParams", "build_query", "search",
-           "ranked_docnums", "iter_matches"]
+__all__ = ["ParamError", "QueryError", "SearchParams", "UnknownDocument", "build_query",
+           "search", "duplicates_of", "ranked_docnums", "iter_matches"]
+
+
+class UnknownDocument(LookupError):
+    """No document in the index has the id asked for."""
 
 
 def ranked_docnums(searcher, params: SearchParams, query=None) -> list[int]:
@@ -29,27 +34,58 @@ def ranked_docnums(searcher, params: SearchParams, query=None) -> list[int]:
 
 
 def search(searcher, params: SearchParams) -> dict:
-    """Search and return query, total, groups, page, per_page, results, facets, histogram."""
+    """Search and return query, total, groups, page, per_page, results, facets, histogram.
+
+    Near-duplicates among the matching documents are collapsed under the earliest-published
+    member (ties by id), which keeps its own place in the order; pages are pages of groups.
+    Facets and the histogram count every matching document, copies included.
+    """
     query = build_query(params)
     table = doc_table(searcher)
     ranked = ranked_docnums(searcher, params, query)
+    leaders, copies = collapse(ranked, table.signatures, table.oldest_key,
+                              keys_of=table.band_keys)
+    return search_json(searcher, params, query, table, ranked, leaders,
+                       {d: len(c) for d, c in copies.items()})
+
+
+def duplicates_of(searcher, params: SearchParams, doc_id: str) -> dict:
+    """The Search JSON of the copies collapsed with a document (among the matching ones).
+
+    Raise UnknownDocument when no document has that id.
+    """
+    target = searcher.document_number(id=doc_id)
+    if target is None:
+        raise UnknownDocument(f"no document with id {doc_id!r}")
+    query = build_query(params)
+    table = doc_table(searcher)
+    ranked = ranked_docnums(searcher, params, query)
+    members = set(group_of(target, ranked, table.signatures, keys_of=table.band_keys))
+    shown = [d for d in ranked if d in members]      # members are matches: in sort order
+    return search_json(searcher, params, query, table, shown, shown, {})
+
+
+def search_json(searcher, params: SearchParams, query, table: DocTable, matching: list[int],
+                groups: list[int], duplicates: dict[int, int]) -> dict:
+    """Page the groups and count facets and dates over every matching document."""
     start = (params.page - 1) * params.limit
-    shown = ranked[start:start + params.limit]
+    shown = groups[start:start + params.limit]
     words = highlight_terms(query, searcher.reader()) if params.query.strip() else set()
     return {
-        "query": params.query, "total": len(ranked), "groups": len(ranked),
+        "query": params.query, "total": len(matching), "groups": len(groups),
         "page": params.page, "per_page": params.limit,
-        "results": [result_entry(searcher.stored_fields(d), words) for d in shown],
-        "facets": count_facets(table, ranked, params.facet_limit),
-        "histogram": date_histogram(table, ranked),
+        "results": [result_entry(searcher.stored_fields(d), words, duplicates.get(d, 0))
+                    for d in shown],
+        "facets": count_facets(table, matching, params.facet_limit),
+        "histogram": date_histogram(table, matching),
     }
 
 
-def result_entry(stored: dict, words: set[str]) -> dict:
-    """One result: the document without text, its snippet, and its collapsed copies (0)."""
+def result_entry(stored: dict, words: set[str], duplicates: int = 0) -> dict:
+    """One result: the document without text, its snippet, and its collapsed copies."""
     entry = stored_document(stored, with_text=False)
     entry["snippet"] = make_snippet(stored.get("text", ""), words)
-    entry["duplicates"] = 0
+    entry["duplicates"] = duplicates
     return entry
 
 

@@ -54,8 +54,9 @@ BASE = [
 SERIES = [doc(f"s{n:02d}", f"Market update {n}", f"Shares moved in market update number {n}.",
               source="Delta Wire", published=(when("2021-01-01T06:00:00") + timedelta(days=3 * n))
               .isoformat()[:19], countries=["US"] if n % 3 else ["GB"]) for n in range(24)]
-# Same title and text, so the same score: relevance must fall back to newest, then id.
-TIES = [doc(f"t{n}", "Copper tie", "Identical tie text about copper.", source="Epsilon",
+# Same title and text lengths, so the same score: relevance must fall back to newest, then
+# id. The texts differ in one word, so they are not near-duplicates to be collapsed.
+TIES = [doc(f"t{n}", "Copper tie", f"Tie text about copper, lot {n}.", source="Epsilon",
             published=stamp) for n, stamp in enumerate(
                 ["2022-03-01T10:00:00", "2022-03-02T10:00:00", "2022-03-02T10:00:00",
                  "2022-01-15T08:00:00", None, None])]
