@@ -134,14 +134,13 @@ def summary_line(report: IngestReport) -> str:
 @click.pass_obj
 def stats(instance: Instance, as_json: bool) -> None:
     """Show how many documents the store holds and how far the index has caught up."""
-    store = instance.open_store()
+    store, index = instance.open_store(), SearchIndex(instance.index_path)
     try:
-        if store.last_seq() or SearchIndex(instance.index_path).exists():
+        if store.last_seq() or index.exists():
             update_index(instance, store, wait=False)
         by_kind = store.count_by_kind()
         data = {"documents": sum(by_kind.values()), "by_kind": by_kind,
-                "store_seq": store.last_seq(),
-                "index_seq": SearchIndex(instance.index_path).seq()}
+                "store_seq": store.last_seq(), "index_seq": index.seq()}
     finally:
         store.close()
     if as_json:

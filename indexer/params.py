@@ -128,12 +128,19 @@ def normalise_country(value: str) -> str:
 
 @lru_cache(maxsize=1)
 def country_codes() -> dict[str, str]:
-    """Map folded English territory names to their two-letter codes (Babel's CLDR data)."""
+    """Map folded English names to two-letter codes: Babel's CLDR names plus the aliases
+    enrichment knows ('Turkey' for CLDR's 'Türkiye'), so filters accept what it detects."""
     from babel import Locale
 
+    from indexer.enrich.country_gazetteer import load_json
+
     territories = Locale("en").territories
-    return {_fold_name(name): code for code, name in territories.items()
-            if len(code) == 2 and code.isalpha()}
+    codes = {_fold_name(name): code for code, name in territories.items()
+             if len(code) == 2 and code.isalpha()}
+    for code, aliases in load_json("countries.json")["en"].get("aliases", {}).items():
+        for alias in aliases:
+            codes.setdefault(_fold_name(alias), code)
+    return codes
 
 
 def _fold_name(name: str) -> str:

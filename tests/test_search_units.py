@@ -159,3 +159,9 @@ def test_plain_snippet_for_the_terminal():
 ])
 def test_csv_cells(name, value, cell):
     assert csv_cell(name, value) == cell
+
+
+def test_country_filter_takes_the_aliases_enrichment_knows():
+    from indexer.params import normalise_country
+    assert normalise_country("Turkey") == normalise_country("Türkiye") == "TR"
+    assert normalise_country("U.S.") == normalise_country("united states") == "US"
