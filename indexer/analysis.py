@@ -54,6 +54,7 @@ _DIGITS.update({chr(0x0660 + d): str(d) for d in range(10)})    # Arabic-Indic Ù
 FOLD_TABLE = str.maketrans({**_LETTER_FORMS, **_DIGITS, **{c: None for c in _DROPPED}})
 
 
+@lru_cache(maxsize=262144)
 def fold(word: str) -> str:
     """Fold one word: lower case, no accents, Persian letter forms, ASCII digits."""
     word = word.translate(FOLD_TABLE).lower()

@@ -10,7 +10,7 @@ from indexer.histogram import bucket_of, choose_interval, histogram
 from indexer.params import ParamError, SearchParams, parse_date_bound
 from indexer.query import QueryError, build_query, parse_text
 from indexer.render import plain_snippet
-from indexer.snippets import make_snippet, opening
+from indexer.snippets import first_match, make_snippet, opening
 
 
 @pytest.mark.parametrize("value, which, expected", [
@@ -165,3 +165,18 @@ def test_country_filter_takes_the_aliases_enrichment_knows():
     from indexer.params import normalise_country
     assert normalise_country("Turkey") == normalise_country("Türkiye") == "TR"
     assert normalise_country("U.S.") == normalise_country("united states") == "US"
+
+
+def test_snippet_of_a_long_text_shows_the_first_place_the_word_occurs():
+    text = "Opening words. " + "filler " * 20000 + "Then the tanker sanctions came. " + "tail " * 500
+    snippet = make_snippet(text, {"~sanction"})
+    assert "<mark>sanctions</mark>" in snippet and "tanker" in snippet
+    assert snippet.startswith("\u2026") and snippet.endswith("\u2026")
+    assert first_match(text, {"~sanction"}) == text.index("sanctions")
+
+
+def test_snippet_finds_arabic_letter_forms_for_a_persian_word():
+    text = "خبرگزاري فارس: رئيس اداره كل دفاتر خدمات بانكي گفت"
+    assert first_match(text, {"بانکی"}) == text.index("بانكي")
+    assert "<mark>بانكي</mark>" in make_snippet(text, {"بانکی"})
+    assert first_match(text, {"absent"}) is None
