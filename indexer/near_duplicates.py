@@ -137,17 +137,24 @@ def collapse(ranked: Sequence[int], signatures: Sequence[bytes],
     Return the leaders in ranked order (each group appears where its leader ranks) and
     {leader: copies} for the leaders that have copies (copies in ranked order).
     """
-    copies: dict[int, list[int]] = {}
-    hidden: set[int] = set()
-    position = None
-    for members in clusters(ranked, signatures, threshold, keys_of).values():
+    copies = copies_by_leader(ranked, signatures, earliest_key, threshold, keys_of)
+    position = {d: i for i, d in enumerate(ranked)} if copies else {}
+    for leader in copies:
+        copies[leader].sort(key=position.__getitem__)
+    hidden = {d for members in copies.values() for d in members}
+    return [d for d in ranked if d not in hidden], copies
+
+
+def copies_by_leader(docnums: Iterable[int], signatures: Sequence[bytes],
+                     earliest_key: Callable[[int], tuple], threshold: float = THRESHOLD,
+                     keys_of: Callable[[int], Sequence[bytes]] | None = None,
+                     ) -> dict[int, list[int]]:
+    """{earliest member: the other members} for each group of near-duplicates."""
+    copies = {}
+    for members in clusters(docnums, signatures, threshold, keys_of).values():
         leader = min(members, key=earliest_key)
-        if position is None:
-            position = {d: i for i, d in enumerate(ranked)}
-        copies[leader] = sorted((m for m in members if m != leader), key=position.__getitem__)
-        hidden.update(copies[leader])
-    leaders = [d for d in ranked if d not in hidden] if hidden else list(ranked)
-    return leaders, copies
+        copies[leader] = [m for m in members if m != leader]
+    return copies
 
 
 def group_of(target: int, docnums: Iterable[int], signatures: Sequence[bytes],

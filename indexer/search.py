@@ -1,12 +1,13 @@
 """Run a search: SearchParams in, the Search JSON of INTERFACES.md out (or every match)."""
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from typing import Iterator
 
 from indexer.columns import DocTable, count_facets, doc_table
 from indexer.histogram import day_from_number, histogram
-from indexer.near_duplicates import collapse, group_of
+from indexer.near_duplicates import copies_by_leader, group_of
 from indexer.params import ParamError, SearchParams
 from indexer.query import QueryError, build_query, highlight_terms
 from indexer.schema import UNDATED_DAY, stored_document
@@ -39,14 +40,43 @@ def search(searcher, params: SearchParams) -> dict:
     Near-duplicates among the matching documents are collapsed under the earliest-published
     member (ties by id), which keeps its own place in the order; pages are pages of groups.
     Facets and the histogram count every matching document, copies included.
+
+    Only what the page needs is ranked: the matches are found unscored (for the counts
+    and the groups), and by relevance only the best ones are scored and ordered.
     """
     query = build_query(params)
     table = doc_table(searcher)
-    ranked = ranked_docnums(searcher, params, query)
-    leaders, copies = collapse(ranked, table.signatures, table.oldest_key,
+    matching = sorted(searcher.docs_for_query(query))
+    copies = copies_by_leader(matching, table.signatures, table.oldest_key,
                               keys_of=table.band_keys)
-    return search_json(searcher, params, query, table, ranked, leaders,
-                       {d: len(c) for d, c in copies.items()})
+    hidden = {d for members in copies.values() for d in members}
+    start, end = (params.page - 1) * params.limit, params.page * params.limit
+    if params.sort_order == "relevance":
+        first = best_leaders(searcher, query, table, hidden, end, len(matching))
+    else:
+        key = table.newest_key if params.sort_order == "newest" else table.oldest_key
+        first = heapq.nsmallest(end, (d for d in matching if d not in hidden), key=key)
+    return search_json(searcher, params, query, table, matching, first[start:end],
+                       len(matching) - len(hidden), {d: len(c) for d, c in copies.items()})
+
+
+def best_leaders(searcher, query, table: DocTable, hidden: set[int], count: int,
+                 total: int) -> list[int]:
+    """The `count` best-scoring documents not hidden as copies (ties: newest, then id).
+
+    Whoosh scores only a top-N; N starts at what is surely enough leaders and doubles while
+    a document left out could still tie with one kept (an equal score at the cut).
+    """
+    wanted = count + len(hidden)
+    while True:
+        top = searcher.search(query, limit=max(1, min(wanted, total))).top_n
+        leaders = [(score, d) for score, d in top if d not in hidden]
+        lowest = top[-1][0] if top else 0.0
+        if len(top) >= total or (len(leaders) >= count and leaders[count - 1][0] > lowest):
+            break
+        wanted *= 2
+    leaders.sort(key=lambda pair: (-pair[0],) + table.newest_key(pair[1]))
+    return [d for _, d in leaders[:count]]
 
 
 def duplicates_of(searcher, params: SearchParams, doc_id: str) -> dict:
@@ -62,17 +92,17 @@ def duplicates_of(searcher, params: SearchParams, doc_id: str) -> dict:
     ranked = ranked_docnums(searcher, params, query)
     members = set(group_of(target, ranked, table.signatures, keys_of=table.band_keys))
     shown = [d for d in ranked if d in members]      # members are matches: in sort order
-    return search_json(searcher, params, query, table, shown, shown, {})
+    start = (params.page - 1) * params.limit
+    return search_json(searcher, params, query, table, shown,
+                       shown[start:start + params.limit], len(shown), {})
 
 
 def search_json(searcher, params: SearchParams, query, table: DocTable, matching: list[int],
-                groups: list[int], duplicates: dict[int, int]) -> dict:
-    """Page the groups and count facets and dates over every matching document."""
-    start = (params.page - 1) * params.limit
-    shown = groups[start:start + params.limit]
+                shown: list[int], groups: int, duplicates: dict[int, int]) -> dict:
+    """The JSON of one page: shown results, facets and dates over every matching document."""
     words = highlight_terms(query, searcher.reader()) if params.query.strip() else set()
     return {
-        "query": params.query, "total": len(matching), "groups": len(groups),
+        "query": params.query, "total": len(matching), "groups": groups,
         "page": params.page, "per_page": params.limit,
         "results": [result_entry(searcher.stored_fields(d), words, duplicates.get(d, 0))
                     for d in shown],
