@@ -1,8 +1,9 @@
 """Text analysis shared by indexing and query parsing, so both see the same words.
 
 Every word is folded (case, accents, Persian/Arabic letter forms, digits) the same way at
-index and query time. Latin-script words are also stemmed (Snowball English), and the stem
-is indexed *beside* the exact word, at the same position, with a mark in front:
+index and query time. Latin-script words are also stemmed (Snowball English), Persian and
+Arabic words by a light rule (arabic_script_stem), and the stem is indexed *beside* the
+exact word, at the same position, with a mark in front:
 
     "oil exports"  ->  oil, ~oil (pos 0)   exports, ~export (pos 1)
 
@@ -13,14 +14,16 @@ two a query asks for is decided by `StemmedText.process_text` (schema.py), the e
 Whoosh's parser uses for single words; phrases go through `tokenize` and get exact words.
 
 Persian/Arabic: letter forms are folded to the Persian ones (ي/ى->ی, ك->ک, ة->ه,
-أ/إ/آ/ٱ->ا, ؤ->و), tatweel and harakat dropped, Persian and Arabic-Indic digits made ASCII.
+أ/إ/آ/ٱ->ا, ؤ->و, ئ->ی), tatweel and harakat dropped, Persian and Arabic-Indic digits made ASCII.
 The zero-width non-joiner is dropped *inside* a word, so "می‌شود" and "میشود" are one
 and the same token; "می شود" with a real space stays two words (it matches as those two
-words or as the phrase, not the joined form). Arabic-script words are not stemmed: the
-snowball persian/arabic stemmers were not measured yet (Whoosh's own ISRI one crashes).
+words or as the phrase, not the joined form). The snowball persian/arabic stemmers were
+measured and merge too many unrelated words (see arabic_script_stem); Whoosh's own ISRI
+one crashes.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -47,6 +50,7 @@ _LETTER_FORMS = {
     "\u0622": "\u0627",  # آ -> ا
     "\u0671": "\u0627",  # ٱ alef wasla -> ا
     "\u0624": "\u0648",  # ؤ -> و
+    "\u0626": "\u06cc",  # ئ -> ی: Persian writes رئیس and رییس for one word
 }
 _DROPPED = ["\u0640", ZWNJ, "\u200d"] + [chr(c) for c in range(0x064B, 0x0653)] + ["\u0670"]
 _DIGITS = {chr(0x06F0 + d): str(d) for d in range(10)}          # Persian ۰-۹
@@ -75,6 +79,7 @@ class FoldFilter(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
+            t.unfolded = t.text           # for stem(): some affixes are lost in folding
             t.text = fold(t.text)
             if t.text:
                 yield t
@@ -85,12 +90,55 @@ def _english():
     return snowballstemmer.stemmer("english")
 
 
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str | None:
-    """The stem of a folded Latin-script word, or None for words we do not stem."""
-    if not word.isascii() or not word.isalpha():
-        return None      # Arabic script, digits, "u.s.": exact only
-    return _english().stemWord(word)
+@lru_cache(maxsize=262144)
+def stem(word: str, raw: str | None = None) -> str | None:
+    """The stem of a folded word, or None for words we do not stem (digits, "u.s.", scripts
+    other than Latin and Arabic). `raw` is the lower-cased word before folding: the
+    Arabic-script rule needs the ZWNJ and the ة that folding removes."""
+    if word.isascii():
+        return _english().stemWord(word) if word.isalpha() else None
+    if _ARABIC_SCRIPT.search(word):
+        return arabic_script_stem(raw if raw is not None else word)
+    return None
+
+
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
+_ARABIC_FORMS = str.maketrans({"\u06cc": "\u064a", "\u06a9": "\u0643",     # ی->ي, ک->ك
+                               **{c: None for c in _DROPPED if c != ZWNJ}})
+_ARTICLES = ("\u0648\u0627\u0644", "\u0628\u0627\u0644", "\u0641\u0627\u0644",
+             "\u0643\u0627\u0644", "\u0644\u0644", "\u0627\u0644")  # وال بال فال كال لل ال
+_PLURALS = ("\u0647\u0627\u064a\u064a", "\u0647\u0627\u064a", "\u0647\u0627")  # هايي هاي ها
+
+
+def arabic_script_stem(raw: str) -> str:
+    """A light stem of a lower-cased Persian or Arabic word, folded.
+
+    The token's language is not known here (one analyzer serves every document), so one
+    rule serves both: strip the article (with a clitic: وال بال فال كال لل), the plural ها /
+    های (after a ZWNJ in Persian; the Arabic pronoun ها too) and the ة of a feminine nisba
+    adjective (السعودية -> السعودي). Measured on farsnews and 3,000 saudinewsnet records,
+    40 conflation classes each judged by reading: 37/40 and 39/40 right, where snowball's
+    persian stemmer gave 28 and 23 (تحریم -> تحر, ایرانی -> ایر) and its arabic one 26 and
+    26 (وزیر -> زیر, دولت -> دول); `ات` plurals are left alone (صادرات -> صادر merges
+    "exports" with "issued").
+    """
+    word = raw.translate(_ARABIC_FORMS)          # the ZWNJ stays: it marks Persian suffixes
+    for article in _ARTICLES:
+        if word.startswith(article) and len(word.replace(ZWNJ, "")) - len(article) >= 3:
+            word = word[len(article):]
+            break
+    if ZWNJ in word:
+        head, _, tail = word.rpartition(ZWNJ)
+        if tail in _PLURALS and len(head.replace(ZWNJ, "")) >= 2:
+            word = head                           # تحریم‌ها -> تحریم; خانه‌ای stays
+        return fold(word)
+    if word.endswith("\u064a\u0629") and len(word) >= 5:   # ية
+        word = word[:-1]
+    for plural in _PLURALS:
+        if word.endswith(plural) and len(word) - len(plural) >= 3:
+            word = word[:-len(plural)]
+            break
+    return fold(word)
 
 
 class StemBesideFilter(Filter):
@@ -110,7 +158,7 @@ class StemBesideFilter(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
-            root = stem(t.text)
+            root = stem(t.text, getattr(t, "unfolded", None))
             if root is None:
                 yield t
                 continue

@@ -12,7 +12,8 @@ from indexer.analysis import field_analyzer
 from indexer.near_duplicates import signature
 
 # Bump when the fields or analysis change: an index of another version is rebuilt.
-SCHEMA_VERSION = 3   # 2: Persian/Arabic folding, stems beside exact words; 3: near-dup signature
+SCHEMA_VERSION = 4   # 2: Persian/Arabic folding, stems beside exact words; 3: near-dup signature
+                     # 4: ئ folded to ی, Persian/Arabic stems
 FACETS = ("country", "entity", "lang", "source", "kind")
 TEXT_FIELDS = ("title", "text")
 # Joins a document's display values for one facet in its column; never in real names.

@@ -58,8 +58,9 @@ def first_match(text: str, words: set[str]) -> int | None:
     """The character offset of the first word the analyzer would match, or None."""
     stems = any(w.startswith(STEM_MARK) for w in words)
     for found in _WORD.finditer(text):
-        word = fold(found.group())
-        root = stem(word) if stems else None
+        raw = found.group().lower()
+        word = fold(raw)
+        root = stem(word, raw) if stems else None
         if word in words or (root is not None and STEM_MARK + root in words):
             return found.start()
     return None

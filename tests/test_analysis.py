@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.analysis import STEM_MARK, exact_analyzer, field_analyzer, fold, text_analyzer
+from indexer.analysis import (STEM_MARK, exact_analyzer, field_analyzer, fold, stem,
+                               text_analyzer)
 from indexer.index import SearchIndex
 from indexer.ingest import Ingester
 from indexer.params import SearchParams
@@ -32,6 +33,7 @@ def words(text: str, **kwargs) -> list[str]:
     # Arabic letter forms -> Persian
     ("علي", ["علی"]), ("مصطفى", ["مصطفی"]), ("كتاب", ["کتاب"]), ("مدرسة", ["مدرسه"]),
     ("أحمد إيران آب ٱلله", ["احمد", "ایران", "اب", "الله"]), ("مؤمن", ["مومن"]),
+    ("رئيس رئیس رییس", ["رییس"] * 3), ("مسائل", ["مسایل"]),
     # tatweel and diacritics (harakat, superscript alef) vanish without splitting the word
     ("كـــتاب", ["کتاب"]), ("كِتَابٌ", ["کتاب"]), ("هٰذا", ["هذا"]),
     # ZWNJ: dropped inside a word, so the compound is one token; a real space is two
@@ -60,16 +62,37 @@ def index_tokens(text: str) -> list[tuple[str, int]]:
 def test_index_holds_exact_word_and_marked_stem_at_one_position():
     assert index_tokens("Oil exports") == [
         ("oil", 0), (STEM_MARK + "oil", 0), ("exports", 1), (STEM_MARK + "export", 1)]
-    # Arabic script and digits: exact only
-    assert index_tokens("كتاب 2020") == [("کتاب", 0), ("2020", 1)]
+    # Arabic script: exact word and light stem; digits: exact only
+    assert index_tokens("الكتاب 2020") == [("الکتاب", 0), (STEM_MARK + "کتاب", 0), ("2020", 1)]
 
 
 @pytest.mark.parametrize("kwargs, expected", [
-    ({"mode": "query", "stems": True}, ["~sanction", "~export", "کتاب"]),   # single words
+    ({"mode": "query", "stems": True}, ["~sanction", "~export", "~کتاب"]),  # single words
     ({"mode": "query", "chars": True}, ["sanctions", "exports", "کتاب"]),   # phrases
 ])
 def test_query_words_by_caller(kwargs, expected):
     assert [t.text for t in field_analyzer()("Sanctions exports كتاب", **kwargs)] == expected
+
+
+@pytest.mark.parametrize("forms", [
+    # Persian plurals after a ZWNJ or joined, Arabic yeh: one stem
+    ["تحریم", "تحریم‌ها", "تحریمها", "تحريم", "تحریم‌های"],
+    ["کتاب", "کتاب‌ها", "كتاب"],
+    # the article, with a clitic; the feminine nisba ending
+    ["ملك", "الملك", "والملك", "ملک"], ["سعودي", "السعودي", "السعودية"],
+    ["وزیر", "وزير", "الوزیر"], ["عقوبات", "العقوبات"],
+])
+def test_arabic_script_forms_share_a_stem(forms):
+    assert len({stem(fold(w), w) for w in forms}) == 1
+
+
+@pytest.mark.parametrize("word, root", [
+    # kept apart on purpose: a stem that would be another word
+    ("وزیر", "وزیر"), ("دولت", "دولت"), ("تحریم", "تحریم"), ("ایرانی", "ایرانی"),
+    ("صادرات", "صادرات"), ("خانه‌ای", "خانهای"), ("الى", "الی"), ("بال", "بال"),
+])
+def test_arabic_script_stem_leaves_words_whole(word, root):
+    assert stem(fold(word), word) == root
 
 
 def test_snippet_analyzer_yields_both_forms_on_queries():
@@ -80,7 +103,8 @@ def test_snippet_analyzer_yields_both_forms_on_queries():
 @pytest.mark.parametrize("text, expected", [
     ("sanction", "(title:~sanction^2.0 OR text:~sanction)"),
     ("sanction*", "(title:sanction* OR text:sanction*)"),        # wildcards stay exact
-    ("title:كتاب", "title:کتاب"),
+    ("title:كتاب", "title:~کتاب"),
+    ('title:"كتاب"', "title:کتاب"),                                # quoted: the exact word
 ])
 def test_parsed_queries(text, expected):
     assert str(parse_text(text)) == expected
@@ -102,6 +126,7 @@ DOCS = [
     ("fa2", "خبر دوم", "وزیر کشور گفت این کار میشود"),                 # Persian yeh, joined
     ("fa3", "خبر سوم", "مدرسة الكتاب في المدينة"),                      # ة, Arabic kaf
     ("fa4", "خبر چهارم", "او می شود"),                                  # real space
+    ("fa5", "تحریم‌ها", "تحریمها و رئيس"),                         # plurals, ئ
 ]
 
 
@@ -143,8 +168,11 @@ def ids(searcher, query: str) -> set[str]:
     ("وزیر", {"fa1", "fa2"}), ("وزير", {"fa1", "fa2"}),          # Persian / Arabic yeh
     ("این", {"fa1", "fa2"}), ("اين", {"fa1", "fa2"}),
     ("مدرسه", {"fa3"}), ("مدرسة", {"fa3"}),                     # ة/ه
-    ("کتاب", set()),                     # no Arabic stemming: the article ال stays on
+    ("کتاب", {"fa3"}), ("كتاب", {"fa3"}),   # the article ال is stripped for the stem
+    ('"کتاب"', set()),                     # ... but not from the exact word of a phrase
     ("الکتاب", {"fa3"}), ("الكتاب", {"fa3"}),
+    ("تحریم", {"fa5"}), ("تحريم", {"fa5"}), ("تحریم‌ها", {"fa5"}),
+    ("رییس", {"fa5"}), ("رئیس", {"fa5"}), ("رئيس", {"fa5"}),
     ("میشود", {"fa1", "fa2"}), ("می\u200cشود", {"fa1", "fa2"}), ("مي‌شود", {"fa1", "fa2"}),
     ('"می شود"', {"fa4"}),
 ])
