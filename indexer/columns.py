@@ -10,7 +10,7 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 
-from indexer.near_duplicates import band_keys
+from indexer.near_duplicates import band_keys, sharing_a_band
 from indexer.schema import FACETS, UNDATED_DAY, VALUE_SEPARATOR, facet_key
 
 _TABLES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -27,6 +27,13 @@ class DocTable:
     labels: dict[str, dict[str, str]]          # folded key -> value as first seen
     signatures: list[bytes]  # near-duplicate MinHash signatures, b"" for none
     _band_keys: dict[int, list[bytes]] = field(default_factory=dict, repr=False)
+    _copy_candidates: set[int] | None = field(default=None, repr=False)
+
+    def copy_candidates(self) -> set[int]:
+        """Documents sharing a band key with another: the only ones that can collapse."""
+        if self._copy_candidates is None:
+            self._copy_candidates = sharing_a_band(self.signatures)
+        return self._copy_candidates
 
     def band_keys(self, docnum: int) -> list[bytes]:
         """A document's LSH band keys, cut from its signature the first time asked."""

@@ -79,6 +79,25 @@ def band_keys(sig: bytes) -> list[bytes]:
     return [bytes((band,)) + sig[band * width:(band + 1) * width] for band in range(BANDS)]
 
 
+def sharing_a_band(signatures: Sequence[bytes]) -> set[int]:
+    """The positions of signatures that share a band key with another one.
+
+    Only these documents can ever be joined by clusters(), so a search can leave every other
+    match out of it. Counted band by band: one band's keys in memory at a time.
+    """
+    shared: set[int] = set()
+    width = 4 * ROWS
+    for band in range(BANDS):
+        first: dict[bytes, int] = {}
+        low, high = band * width, (band + 1) * width
+        for position, sig in enumerate(signatures):
+            if len(sig) == _SIZE:
+                other = first.setdefault(sig[low:high], position)
+                if other != position:
+                    shared.update((other, position))
+    return shared
+
+
 def similarity(a: bytes, b: bytes) -> float:
     """The Jaccard similarity two signatures estimate (0 when either is missing)."""
     if len(a) != _SIZE or len(b) != _SIZE:

@@ -47,8 +47,9 @@ def search(searcher, params: SearchParams) -> dict:
     query = build_query(params)
     table = doc_table(searcher)
     matching = sorted(searcher.docs_for_query(query))
-    copies = copies_by_leader(matching, table.signatures, table.oldest_key,
-                              keys_of=table.band_keys)
+    candidates = table.copy_candidates()
+    copies = copies_by_leader([d for d in matching if d in candidates], table.signatures,
+                              table.oldest_key, keys_of=table.band_keys)
     hidden = {d for members in copies.values() for d in members}
     start, end = (params.page - 1) * params.limit, params.page * params.limit
     if params.sort_order == "relevance":

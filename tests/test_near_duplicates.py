@@ -155,3 +155,12 @@ def test_export_keeps_every_copy(home):
     result = run(home, "export", "bank", "rates", "--format", "jsonl")
     assert result.exit_code == 0, result.output
     assert {json.loads(line)["id"] for line in result.stdout.splitlines()} == {PAGE.id, COPY.id}
+
+
+def test_only_documents_sharing_a_band_can_collapse():
+    story = " ".join(f"word{i}" for i in range(60))
+    other = " ".join(f"other{i}" for i in range(60))
+    sigs = [nd.signature("A", story), nd.signature("B", other), nd.signature("A", story + " end"),
+            b"", nd.signature("Markets close", "Short brief.")]
+    assert nd.sharing_a_band(sigs) == {0, 2}
+    assert nd.clusters(range(len(sigs)), sigs) == nd.clusters(sorted(nd.sharing_a_band(sigs)), sigs)
