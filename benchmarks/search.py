@@ -96,30 +96,37 @@ def records_for(size: int, real: list[dict]) -> list[dict]:
     return items
 
 
-def build_instance(folder: Path, size: int, real: list[dict]) -> Instance:
-    """Ingest and index `size` records into folder (reused when already built)."""
+def build_instance(folder: Path, size: int, real: list[dict]) -> dict:
+    """Ingest, index and copy into FTS5 `size` records in folder; return the build times.
+
+    Each step is skipped when a previous run finished it, so a changed index (another
+    schema, another writer option: delete `instance/index`) is rebuilt from the kept store.
+    """
     instance = Instance(folder / "instance")
-    done = folder / "built.json"
-    if done.exists():
-        return instance
-    source = folder / "records.jsonl"
-    with open(source, "w", encoding="utf-8") as out:
-        for record in records_for(size, real):
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    record = folder / "built.json"
+    built = json.loads(record.read_text()) if record.exists() else {}
     store = instance.open_store()
     try:
-        began = time.perf_counter()
-        Ingester(store, detect_language=False).ingest([str(source)])
-        ingested = time.perf_counter() - began
-        began = time.perf_counter()
-        count = SearchIndex(instance.index_path).rebuild(store)
-        indexed = time.perf_counter() - began
-        build_fts(store, folder / "fts.sqlite")
+        if "ingest_s" not in built:
+            source = folder / "records.jsonl"
+            with open(source, "w", encoding="utf-8") as out:
+                for item in records_for(size, real):
+                    out.write(json.dumps(item, ensure_ascii=False) + "\n")
+            began = time.perf_counter()
+            Ingester(store, detect_language=False).ingest([str(source)])
+            built["ingest_s"] = time.perf_counter() - began
+            source.unlink()
+        index = SearchIndex(instance.index_path)
+        if index.seq() != store.last_seq():
+            began = time.perf_counter()
+            built["documents"] = index.rebuild(store)
+            built["index_s"] = time.perf_counter() - began
+        if not (folder / "fts.sqlite").exists():
+            build_fts(store, folder / "fts.sqlite")
     finally:
         store.close()
-    source.unlink()
-    done.write_text(json.dumps({"documents": count, "ingest_s": ingested, "index_s": indexed}))
-    return instance
+    record.write_text(json.dumps(built))
+    return built
 
 
 def build_fts(store, path: Path) -> None:
@@ -319,8 +326,7 @@ def main() -> None:
         folder = Path(args.workdir) / f"size-{size}"
         folder.mkdir(parents=True, exist_ok=True)
         print(f"building {size:,} documents in {folder} ...", file=sys.stderr, flush=True)
-        build_instance(folder, size, real)
-        built = json.loads((folder / "built.json").read_text())
+        built = build_instance(folder, size, real)
         mid, frequent = draw_queries(records_for(size, real), args.queries)
         sets = {"mid-frequency": mid, "frequent": frequent}
         print(f"measuring {size:,} ...", file=sys.stderr, flush=True)

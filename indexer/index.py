@@ -23,7 +23,11 @@ from indexer.store import Store
 
 SEQ_FILE = "seq.json"
 COMMIT_EVERY = 10_000     # per catch-up commit: a killed run keeps what it committed
-WRITER_OPTIONS = {"procs": 1, "limitmb": 256}   # WHOOSH.md: procs>1 loses documents
+# WHOOSH.md: procs>1 loses documents. compound=False: Whoosh 2.7.4 opens each file of a
+# compound segment by copying it into memory (BufferFile wraps BytesIO(mmap slice)), stored
+# texts included; as plain files they are read in place. Measured on 8,000 documents: a
+# serving process held 45 MB of private memory instead of 144 MB, opened in 223 ms not 364.
+WRITER_OPTIONS = {"procs": 1, "limitmb": 256, "compound": False}
 
 Progress = Callable[[int], None]     # called with the seq of each document indexed
 
