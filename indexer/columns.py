@@ -59,23 +59,54 @@ def doc_table(searcher) -> DocTable:
     return table
 
 
+@dataclass
+class SegmentColumns:
+    """One segment's columns; segments never change, so a reopened searcher reuses them."""
+
+    ids: list[str]
+    days: list[int]
+    timestamps: list[int]
+    signatures: list[bytes]
+    facets: dict[str, list[tuple[str, ...]]]
+    labels: dict[str, dict[str, str]]
+
+
+# Segment id -> its columns, for the segments of the last tables read: after a commit only
+# the new segment is read (and a merged one, when Whoosh merges).
+_SEGMENTS: dict[str, SegmentColumns] = {}
+
+
 def read_table(reader) -> DocTable:
-    """Read every column segment by segment (a segment may lack a column file)."""
+    """Join the columns of every segment (read once per segment) into one table."""
     ids, days, stamps, signatures = [], [], [], []
-    raw = {name: [] for name in FACETS}
+    facets = {name: [] for name in FACETS}
+    labels = {name: {} for name in FACETS}
+    used = {}
     for leaf, _offset in reader.leaf_readers():
         if not leaf.doc_count_all():
             continue      # an empty index's reader has no columns at all
-        ids.extend(_column(leaf, "id"))
-        days.extend(_column(leaf, "day"))
-        stamps.extend(_column(leaf, "timestamp"))
-        signatures.extend(_column(leaf, "nearsig"))
+        key = leaf.segment().segment_id()
+        part = used[key] = _SEGMENTS.get(key) or read_segment(leaf)
+        ids += part.ids
+        days += part.days
+        stamps += part.timestamps
+        signatures += part.signatures
         for name in FACETS:
-            raw[name].extend(_column(leaf, name))
-    facets, labels = {}, {}
-    for name, values in raw.items():
-        facets[name], labels[name] = _fold_column(values)
+            facets[name] += part.facets[name]
+            for folded, label in part.labels[name].items():
+                labels[name].setdefault(folded, label)
+    _SEGMENTS.clear()
+    _SEGMENTS.update(used)
     return DocTable(ids, days, stamps, facets, labels, signatures)
+
+
+def read_segment(leaf) -> SegmentColumns:
+    """Read one segment's columns (a segment may lack a column file)."""
+    facets, labels = {}, {}
+    for name in FACETS:
+        facets[name], labels[name] = _fold_column(_column(leaf, name))
+    return SegmentColumns(_column(leaf, "id"), _column(leaf, "day"), _column(leaf, "timestamp"),
+                          _column(leaf, "nearsig"), facets, labels)
 
 
 def _column(leaf, name: str) -> list:

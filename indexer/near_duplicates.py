@@ -24,6 +24,7 @@ import hashlib
 import re
 import struct
 import unicodedata
+from collections import Counter
 from typing import Callable, Iterable, Sequence
 
 SHINGLE = 4
@@ -88,13 +89,13 @@ def sharing_a_band(signatures: Sequence[bytes]) -> set[int]:
     shared: set[int] = set()
     width = 4 * ROWS
     for band in range(BANDS):
-        first: dict[bytes, int] = {}
         low, high = band * width, (band + 1) * width
-        for position, sig in enumerate(signatures):
-            if len(sig) == _SIZE:
-                other = first.setdefault(sig[low:high], position)
-                if other != position:
-                    shared.update((other, position))
+        # A missing signature gets its own position as key: an int never equals bytes.
+        keys = [sig[low:high] if len(sig) == _SIZE else position
+                for position, sig in enumerate(signatures)]
+        repeated = {key for key, count in Counter(keys).items() if count > 1}
+        if repeated:
+            shared.update(position for position, key in enumerate(keys) if key in repeated)
     return shared
 
 
