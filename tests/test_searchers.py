@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import threading
 
+from indexer import columns
+from indexer.columns import doc_table
 from indexer.index import SearchIndex
 from indexer.instance import Instance
 from indexer.params import SearchParams
-from indexer.search import search
+from indexer.search import iter_matches, search
 from indexer.searchers import Searchers
 from tests.test_index import ingest, records, write_jsonl
 
@@ -58,3 +60,18 @@ def test_each_thread_has_its_own_searcher(tmp_path):
     worker.start()
     worker.join()
     assert seen[0][0] is not searchers.current() and seen[0][1] == total(searchers) == 10
+
+
+def test_a_reopened_searcher_reads_only_new_segments(tmp_path):
+    instance = Instance(tmp_path / "home")
+    ingest(instance, write_jsonl(tmp_path / "a.jsonl", records(30)))
+    searchers = Searchers(SearchIndex(instance.index_path))
+    doc_table(searchers.current())
+    before = dict(columns._SEGMENTS)
+    ingest(instance, write_jsonl(tmp_path / "b.jsonl", records(5, start=30)))
+    table = doc_table(searchers.current())
+    kept = set(before) & set(columns._SEGMENTS)
+    assert kept and len(columns._SEGMENTS) == 2     # the old segment stays, a new one joins
+    assert all(columns._SEGMENTS[key] is before[key] for key in kept)
+    assert sorted(table.ids) == sorted(d["id"] for d in iter_matches(searchers.current(),
+                                                                     SearchParams()))
