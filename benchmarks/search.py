@@ -113,8 +113,10 @@ def build_instance(folder: Path, size: int, real: list[dict]) -> dict:
                 for item in records_for(size, real):
                     out.write(json.dumps(item, ensure_ascii=False) + "\n")
             began = time.perf_counter()
-            Ingester(store, detect_language=False).ingest([str(source)])
+            report = Ingester(store, detect_language=False).ingest([str(source)])
             built["ingest_s"] = time.perf_counter() - began
+            if any(f.error for f in report.files):
+                sys.exit(f"ingest of {size:,} records failed: {report.files[0].error}")
             source.unlink()
         index = SearchIndex(instance.index_path)
         if index.seq() != store.last_seq():

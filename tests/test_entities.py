@@ -178,3 +178,13 @@ if __name__ == "__main__":
     for corpus, enricher, rate in benchmark_rows():
         print(f"{corpus:15} {enricher:9} {rate:8.0f} docs/s")
     print({kind: round(value, 3) for kind, value in reuters_recall().items()})
+
+
+def test_a_name_of_particles_only_does_not_stop_resolution():
+    # "Al Al" (seen in a Reuters text with shuffled words) leaves nothing of its key; it
+    # once raised IndexError and cut the ingest of the rest of its file.
+    from indexer.enrich.entity_table import Mention, resolve
+    mentions = [Mention(0, "Al Al", "person", strong=False),
+                Mention(10, "Assad", "person", strong=True),
+                Mention(30, "Bashar Assad", "person", strong=False)]
+    assert [e.name for e in resolve(mentions)] == ["Bashar Assad"]

@@ -90,6 +90,12 @@ class _Clusters:
         return before[-1] if before else owners[0][1] if owners else None
 
 
+def _last_word(name: str) -> str | None:
+    """The last word of a name's key; None when nothing is left of it ("Al- Al")."""
+    words = variant_key(name).split()
+    return words[-1] if words else None
+
+
 def resolve(mentions: Iterable[Mention], known: Mapping[str, tuple[str, str]] | None = None
             ) -> list[Entity]:
     """Merge mentions into entities: full names first, then short forms and weak mentions."""
@@ -99,7 +105,7 @@ def resolve(mentions: Iterable[Mention], known: Mapping[str, tuple[str, str]] | 
     surnames = {variant_key(m.name) for m in ordered
                 if m.strong and m.type == "person" and " " not in m.name.strip()}
     full = [m for m in ordered if " " in m.name.strip() and (
-        (m.strong and m.type == "person") or (m.type == "person" and variant_key(m.name).split()[-1] in surnames))
+        (m.strong and m.type == "person") or (m.type == "person" and _last_word(m.name) in surnames))
         or (m.strong and m.type != "person")]
     taken, unknown_surnames = {id(m) for m in full}, set()
     rest = [m for m in ordered if id(m) not in taken]
