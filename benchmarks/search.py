@@ -227,16 +227,17 @@ def measure_fts(folder: Path, sets: dict[str, list[str]]) -> dict:
         db.execute("SELECT docs.id, docs.title, snippet(fts, 1, '<mark>', '</mark>', '…', 30) "
                    "FROM fts JOIN docs ON docs.rowid = fts.rowid WHERE fts MATCH ? "
                    "ORDER BY rank LIMIT 10", (match(query),)).fetchall()
+        facets = {}
         for facet in FACETS:
             counts = db.execute("SELECT value, count(*) AS n FROM m JOIN facets ON facets.doc = m.doc "
                                 "AND facets.facet = ? GROUP BY value ORDER BY n DESC, value",
                                 (facet,)).fetchall()
-            {"values": counts[:FACET_LIMIT], "more": max(0, len(counts) - FACET_LIMIT)}
+            facets[facet] = {"values": counts[:FACET_LIMIT], "more": max(0, len(counts) - FACET_LIMIT)}
         per_day = db.execute("SELECT day, count(*) FROM m JOIN docs ON docs.rowid = m.doc "
                              "GROUP BY day").fetchall()
         undated = sum(n for day, n in per_day if day is None)
-        histogram({day_from_number(d): n for d, n in per_day if d is not None}, undated)
-        return total
+        facets["histogram"] = histogram({day_from_number(d): n for d, n in per_day if d is not None}, undated)
+        return total      # facets and dates: the parts of the JSON ours builds, built alike
 
     return run_sets(sets, top, full, warm)
 

@@ -32,7 +32,8 @@ class Searchers:
             return searcher
         if searcher is not None:
             searcher.close()
-        ix = whoosh_index.open_dir(str(self.index.path)) if folder else empty_index()
+        ix = (whoosh_index.open_dir(str(self.index.path)) if folder and self.index.exists()
+              else empty_index())
         local.searcher, local.folder = ix.searcher(), folder
         return local.searcher
 
@@ -44,9 +45,10 @@ class Searchers:
             self._local.searcher = None
 
     def _folder_identity(self) -> tuple[int, int] | None:
-        """(device, inode) of the index folder, None while there is no index."""
-        if not self.index.exists():
-            return None
+        """(device, inode) of the index folder, None while there is none.
+
+        One stat per query; whether the folder holds an index is asked only on reopening.
+        """
         try:
             info = os.stat(self.index.path)
         except OSError:

@@ -1,7 +1,6 @@
 """The news files of ../shared, all ingested once (the `shared_instance` fixture), then again."""
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import pytest
 
 from corpus.jsonl import read_jsonl
 from corpus.formats import read_bytes
+from tests.test_bad_input import stored_ids
 
 pytestmark = pytest.mark.slow
 
@@ -24,14 +24,6 @@ def files_of(run, paths: list[str]) -> list[dict]:
 def one_file(run, path: str) -> dict:
     [item] = files_of(run, [path])
     return item
-
-
-def store_ids(home: Path) -> set[str]:
-    db = sqlite3.connect(f"file:{home / 'store.sqlite3'}?mode=ro", uri=True)
-    try:
-        return {row[0] for row in db.execute("SELECT id FROM documents")}
-    finally:
-        db.close()
 
 
 def test_exit_1_because_of_broken_feeds_and_no_traceback(shared_instance):
@@ -98,7 +90,7 @@ def test_farsnews_holds_1195_distinct_documents(shared_instance):
     assert (item["documents"], item["new"], item["unchanged"], item["updated"]) == (1200, 1195, 5, 0)
     ids = [doc.id for doc in read_jsonl(read_bytes(Path(path), True)[0])]
     assert (len(ids), len(set(ids))) == (1200, 1195)
-    assert set(ids) <= store_ids(shared_instance.home)
+    assert set(ids) <= stored_ids(shared_instance.home)
 
 
 def test_counts_per_format_add_up(shared_instance):
@@ -117,7 +109,7 @@ def test_counts_per_format_add_up(shared_instance):
 
 def test_store_holds_what_the_first_ingest_added(shared_instance):
     first = shared_instance.first
-    stored = store_ids(shared_instance.home)
+    stored = stored_ids(shared_instance.home)
     assert first.stats["documents"] == len(stored) == first.report["new"]
     assert first.report["new"] + first.report["updated"] + first.report["unchanged"] == (
         first.report["documents"] - sum(item["skipped_items"] for item in first.report["files"]))
