@@ -9,17 +9,17 @@ import click
 
 from corpus.formats import walk
 from corpus.sample import write_sample
-from indexer.export import FORMATS, write_export
-from indexer.index import IndexBusy, SearchIndex
+from indexer.output.export import FORMATS, write_export
+from indexer.engine.whoosh.index import IndexBusy, SearchIndex
 from indexer.enrich.entity_table import variant_key
-from indexer.ingest import Ingester, IngestReport, store_enricher, utc_now
+from indexer.ingest.ingester import Ingester, IngestReport, store_enricher, utc_now
 from indexer.instance import Instance
-from indexer.reenrich import reenrich as reenrich_store
-from indexer.params import ParamError, SearchParams, resolve_entities
-from indexer.query import QueryError, build_query, explain
-from indexer.render import render_search
-from indexer.schema import FACETS
-from indexer.search import UnknownDocument, duplicates_of, iter_matches, search as run_search
+from indexer.ingest.reenrich import reenrich as reenrich_store
+from indexer.search.params import ParamError, SearchParams, resolve_entities
+from indexer.engine.whoosh.query import QueryError, build_query, explain
+from indexer.output.render import render_search
+from indexer.engine.whoosh.schema import FACETS
+from indexer.engine.whoosh.search import UnknownDocument, duplicates_of, iter_matches, search as run_search
 
 
 def emit_json(data) -> None:

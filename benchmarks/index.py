@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from indexer.bare import bare_index  # noqa: E402
-from indexer.index import WRITER_OPTIONS, SearchIndex  # noqa: E402
-from indexer.ingest import Ingester  # noqa: E402
+from benchmarks.bare import bare_index  # noqa: E402
+from indexer.engine.whoosh.index import WRITER_OPTIONS, SearchIndex  # noqa: E402
+from indexer.ingest.ingester import Ingester  # noqa: E402
 from indexer.instance import Instance  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from corpus.formats import choose_format, read_bytes, reader_for  # noqa: E402
 from corpus.problems import Problem  # noqa: E402
-from indexer.ingest import Ingester  # noqa: E402
+from indexer.ingest.ingester import Ingester  # noqa: E402
 from indexer.instance import Instance  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "corpus"

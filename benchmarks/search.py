@@ -14,7 +14,7 @@ frequent words (over 10%), reported apart. Every query runs on both engines in t
 process run, after one warm-up query that builds the per-searcher tables:
 
   (a) top 10: the ten best documents (id and title);
-  (b) top 10 + snippets + five facets + histogram: ours is `indexer.search.search`
+  (b) top 10 + snippets + five facets + histogram: ours is `indexer.engine.whoosh.search.search`
       (which also collapses near-duplicates); FTS5 materialises the matching rowids,
       takes the ten best by bm25 with snippet(), counts each facet over the matches
       (top 20 values and how many more) and counts matches per day, bucketed by the
@@ -42,11 +42,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from indexer.histogram import day_from_number, histogram  # noqa: E402
-from indexer.index import SearchIndex  # noqa: E402
-from indexer.ingest import Ingester  # noqa: E402
+from indexer.search.histogram import day_from_number, histogram  # noqa: E402
+from indexer.engine.whoosh.index import SearchIndex  # noqa: E402
+from indexer.ingest.ingester import Ingester  # noqa: E402
 from indexer.instance import Instance  # noqa: E402
-from indexer.schema import FACETS, day_number, facet_key, facet_values, is_dated  # noqa: E402
+from indexer.engine.whoosh.schema import FACETS, day_number, facet_key, facet_values, is_dated  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CORPORA = ("reuters-21578.jsonl.gz", "saudinewsnet.jsonl.gz", "farsnews.jsonl.gz")
@@ -185,10 +185,10 @@ def timed(run, queries: list[str]) -> tuple[list[float], list[int]]:
 
 
 def measure_ours(folder: Path, sets: dict[str, list[str]]) -> dict:
-    from indexer.params import SearchParams
-    from indexer.query import build_query
-    from indexer.search import search
-    from indexer.searchers import Searchers
+    from indexer.search.params import SearchParams
+    from indexer.engine.whoosh.query import build_query
+    from indexer.engine.whoosh.search import search
+    from indexer.engine.whoosh.searchers import Searchers
 
     began = time.perf_counter()
     searcher = Searchers(SearchIndex(Instance(folder / "instance").index_path)).current()

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from indexer.analysis import (STEM_MARK, exact_analyzer, field_analyzer, fold, stem,
+from indexer.engine.whoosh.analysis import (STEM_MARK, exact_analyzer, field_analyzer, fold, stem,
                                text_analyzer)
-from indexer.index import SearchIndex
-from indexer.ingest import Ingester
-from indexer.params import SearchParams
-from indexer.query import parse_text
-from indexer.search import iter_matches, search
+from indexer.engine.whoosh.index import SearchIndex
+from indexer.ingest.ingester import Ingester
+from indexer.search.params import SearchParams
+from indexer.engine.whoosh.query import parse_text
+from indexer.engine.whoosh.search import iter_matches, search
 from indexer.store import Store
 
 FARSNEWS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "farsnews.jsonl.gz"

@@ -7,8 +7,8 @@ import pytest
 
 from corpus.document import Document
 from indexer.enrich import Enricher
-from indexer.ingest import FileReport, Ingester, store_enricher
-from indexer.reenrich import MARKER, reenrich
+from indexer.ingest.ingester import FileReport, Ingester, store_enricher
+from indexer.ingest.reenrich import MARKER, reenrich
 from indexer.store import Store
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)

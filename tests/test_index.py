@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from indexer.index import SEQ_FILE, IndexBusy, SearchIndex, read_state
-from indexer.ingest import Ingester
+from indexer.engine.whoosh.index import SEQ_FILE, IndexBusy, SearchIndex, read_state
+from indexer.ingest.ingester import Ingester
 from indexer.instance import Instance
-from indexer.params import SearchParams
-from indexer.search import iter_matches, search
+from indexer.search.params import SearchParams
+from indexer.engine.whoosh.search import iter_matches, search
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDS = ("oil gas wheat bank rate trade deficit gold coffee copper election minister army "

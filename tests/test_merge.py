@@ -6,7 +6,7 @@ import pytest
 
 from corpus.document import Document
 from indexer.enrich import enrich
-from indexer.merge import merge
+from indexer.ingest.merge import merge
 from indexer.store import Store
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)

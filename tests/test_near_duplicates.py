@@ -6,7 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from indexer import near_duplicates as nd
+from indexer.search import near_duplicates as nd
 from indexer.instance import Instance
 from manage import cli
 from tests.test_search_cli import doc, save_documents

@@ -7,12 +7,12 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from indexer.index import SearchIndex
-from indexer.ingest import Ingester
+from indexer.engine.whoosh.index import SearchIndex
+from indexer.ingest.ingester import Ingester
 from indexer.instance import Instance
-from indexer.params import SearchParams
-from indexer.query import QueryError, build_query, explain
-from indexer.search import search
+from indexer.search.params import SearchParams
+from indexer.engine.whoosh.query import QueryError, build_query, explain
+from indexer.engine.whoosh.search import search
 from manage import cli
 
 # key -> (JSONL record without its id, countries, entities): ids are looked up by key.

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.columns import doc_table
-from indexer.index import SearchIndex
+from indexer.engine.whoosh.columns import doc_table
+from indexer.engine.whoosh.index import SearchIndex
 from indexer.instance import Instance
-from indexer.near_duplicates import collapse
-from indexer.params import SearchParams
-from indexer.search import ranked_docnums, search
+from indexer.search.near_duplicates import collapse
+from indexer.search.params import SearchParams
+from indexer.engine.whoosh.search import ranked_docnums, search
 from tests.test_index import ingest, records, write_jsonl
 
 

@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from indexer.index import SearchIndex
-from indexer.params import SearchParams
-from indexer.search import search
+from indexer.engine.whoosh.index import SearchIndex
+from indexer.search.params import SearchParams
+from indexer.engine.whoosh.search import search
 
 pytestmark = pytest.mark.slow
 

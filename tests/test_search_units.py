@@ -5,12 +5,12 @@ from datetime import date
 
 import pytest
 
-from indexer.export import csv_cell
-from indexer.histogram import bucket_of, choose_interval, histogram
-from indexer.params import ParamError, SearchParams, parse_date_bound
-from indexer.query import QueryError, build_query, parse_text
-from indexer.render import plain_snippet
-from indexer.snippets import first_match, make_snippet, opening
+from indexer.output.export import csv_cell
+from indexer.search.histogram import bucket_of, choose_interval, histogram
+from indexer.search.params import ParamError, SearchParams, parse_date_bound
+from indexer.engine.whoosh.query import QueryError, build_query, parse_text
+from indexer.output.render import plain_snippet
+from indexer.engine.whoosh.snippets import first_match, make_snippet, opening
 
 
 @pytest.mark.parametrize("value, which, expected", [
@@ -162,7 +162,7 @@ def test_csv_cells(name, value, cell):
 
 
 def test_country_filter_takes_the_aliases_enrichment_knows():
-    from indexer.params import normalise_country
+    from indexer.search.params import normalise_country
     assert normalise_country("Turkey") == normalise_country("Türkiye") == "TR"
     assert normalise_country("U.S.") == normalise_country("united states") == "US"
 

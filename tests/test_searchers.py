@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import threading
 
-from indexer import columns
-from indexer.columns import doc_table
-from indexer.index import SearchIndex
+from indexer.engine.whoosh import columns
+from indexer.engine.whoosh.columns import doc_table
+from indexer.engine.whoosh.index import SearchIndex
 from indexer.instance import Instance
-from indexer.params import SearchParams
-from indexer.search import iter_matches, search
-from indexer.searchers import Searchers
+from indexer.search.params import SearchParams
+from indexer.engine.whoosh.search import iter_matches, search
+from indexer.engine.whoosh.searchers import Searchers
 from tests.test_index import ingest, records, write_jsonl
 
 

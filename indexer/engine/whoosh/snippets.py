@@ -8,7 +8,7 @@ from html import escape
 from whoosh.highlight import (BasicFragmentScorer, ContextFragmenter, Formatter, get_text,
                               highlight)
 
-from indexer.analysis import STEM_MARK, WORD_PATTERN, fold, stem, text_analyzer
+from indexer.engine.whoosh.analysis import STEM_MARK, WORD_PATTERN, fold, stem, text_analyzer
 
 SNIPPET_CHARS = 200
 _WORD = re.compile(WORD_PATTERN)

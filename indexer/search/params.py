@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Callable, Mapping, Sequence
 
 from corpus.document import KINDS
-from indexer.schema import FACETS
+from indexer.engine.whoosh.schema import FACETS
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 1000

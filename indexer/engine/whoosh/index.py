@@ -18,7 +18,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import RamStorage
 
 from corpus.document import Document
-from indexer.schema import SCHEMA_VERSION, build_schema, document_fields
+from indexer.engine.whoosh.schema import SCHEMA_VERSION, build_schema, document_fields
 from indexer.store import Store
 
 SEQ_FILE = "seq.json"

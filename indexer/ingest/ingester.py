@@ -11,7 +11,7 @@ from corpus.formats import choose_format, read_bytes, reader_for
 from corpus.problems import Problem, ReadError
 from indexer.enrich import Enricher
 from indexer.enrich.entity_table import EntityTable
-from indexer.merge import merge
+from indexer.ingest.merge import merge
 from indexer.store import Store
 
 BATCH_SIZE = 500

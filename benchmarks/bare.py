@@ -11,8 +11,8 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import StandardAnalyzer
 from whoosh.fields import ID, TEXT, Schema
 
-from indexer.analysis import text_analyzer
-from indexer.index import WRITER_OPTIONS
+from indexer.engine.whoosh.analysis import text_analyzer
+from indexer.engine.whoosh.index import WRITER_OPTIONS
 
 
 def bare_schema(same_analysis: bool = False) -> Schema:

@@ -8,8 +8,8 @@ from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from corpus.document import FIELD_ORDER, Document, to_json
-from indexer.analysis import field_analyzer
-from indexer.near_duplicates import signature
+from indexer.engine.whoosh.analysis import field_analyzer
+from indexer.search.near_duplicates import signature
 
 # Bump when the fields or analysis change: an index of another version is rebuilt.
 SCHEMA_VERSION = 4   # 2: Persian/Arabic folding, stems beside exact words; 3: near-dup signature

@@ -5,13 +5,13 @@ import heapq
 from collections import Counter
 from typing import Iterator
 
-from indexer.columns import DocTable, count_facets, doc_table
-from indexer.histogram import day_from_number, histogram
-from indexer.near_duplicates import copies_by_leader, group_of
-from indexer.params import ParamError, SearchParams
-from indexer.query import QueryError, build_query, highlight_terms
-from indexer.schema import UNDATED_DAY, stored_document
-from indexer.snippets import make_snippet
+from indexer.engine.whoosh.columns import DocTable, count_facets, doc_table
+from indexer.search.histogram import day_from_number, histogram
+from indexer.search.near_duplicates import copies_by_leader, group_of
+from indexer.search.params import ParamError, SearchParams
+from indexer.engine.whoosh.query import QueryError, build_query, highlight_terms
+from indexer.engine.whoosh.schema import UNDATED_DAY, stored_document
+from indexer.engine.whoosh.snippets import make_snippet
 
 __all__ = ["ParamError", "QueryError", "SearchParams", "UnknownDocument", "build_query",
            "search", "duplicates_of", "ranked_docnums", "iter_matches"]

@@ -13,7 +13,7 @@ import threading
 
 from whoosh import index as whoosh_index
 
-from indexer.index import SearchIndex, empty_index
+from indexer.engine.whoosh.index import SearchIndex, empty_index
 
 
 class Searchers:

@@ -8,9 +8,9 @@ from itertools import islice
 from whoosh import query as Q
 from whoosh.qparser import MultifieldParser
 
-from indexer.params import NORMALISERS, ParamError, SearchParams
-from indexer.query_checks import MAX_QUERY_CHARS, OPEN_END, QueryError, check_and_rewrite
-from indexer.schema import FACETS, TEXT_FIELDS, build_schema, day_number, facet_key
+from indexer.search.params import NORMALISERS, ParamError, SearchParams
+from indexer.search.query_checks import MAX_QUERY_CHARS, OPEN_END, QueryError, check_and_rewrite
+from indexer.engine.whoosh.schema import FACETS, TEXT_FIELDS, build_schema, day_number, facet_key
 
 __all__ = ["MAX_QUERY_CHARS", "MAX_EXPANSIONS", "QueryError", "build_query", "explain",
            "parse_text", "highlight_terms"]

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from indexer.params import ParamError, parse_date_bound
-from indexer.schema import day_number
+from indexer.search.params import ParamError, parse_date_bound
+from indexer.engine.whoosh.schema import day_number
 
 MAX_QUERY_CHARS = 1000
 # Fields a user may name; `date:` is rewritten to the index's `day` range.

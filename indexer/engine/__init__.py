@@ -1,0 +1,1 @@
+"""Search engines behind one protocol; whoosh/ is the embedded default."""

@@ -1,0 +1,1 @@
+"""The Whoosh engine: every module that knows Whoosh lives here."""

@@ -1,0 +1,1 @@
+"""Ingest: the ingester (readers -> enrichment -> store), merge rules, re-enrichment."""

@@ -1,0 +1,1 @@
+"""Output: exports (JSON Lines, CSV) and the command line's text rendering."""

@@ -1,0 +1,1 @@
+"""Search, engine-free: parameters, the query language, histogram, near-duplicates."""
