@@ -30,3 +30,9 @@ class Instance:
     def open_store(self) -> Store:
         """Open (creating if needed) the instance's store."""
         return Store(self.store_path)
+
+    def open_engine(self):
+        """The search engine of this instance (Whoosh, in the index folder)."""
+        from indexer.engine.whoosh.engine import WhooshEngine   # loads Whoosh only when searched
+
+        return WhooshEngine(self.index_path)

@@ -1,84 +1,28 @@
-"""manage.py search on a small instance whose documents the tests know field by field."""
+"""manage.py search on a small instance whose documents the tests know field by field.
+
+These go through the service and whichever engine the instance opens: they are the
+contract every engine must pass (tests/test_engine_contract.py adds the protocol's own).
+"""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
-
 import pytest
 from click.testing import CliRunner
 
 from corpus.document import Document
 from indexer.instance import Instance
+from indexer.service import Monitor
 from manage import cli
+from tests.news_fixture import DOCS, SERIES, TIES, save_documents
 
-INGESTED = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
 FACETS = ("country", "entity", "lang", "source", "kind")
-
-
-def when(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
-
-
-def doc(key: str, title, text, *, source, published=None, kind="article", countries=(),
-        entities=(), lang="en") -> Document:
-    """A stored document; without `published` it is dated by ingest time (undated)."""
-    dated = published is not None
-    return Document(
-        title=title, text=text, kind=kind, source=source, url=f"https://news.example/{key}",
-        published=when(published) if dated else INGESTED - timedelta(hours=len(key)),
-        date_source="metadata" if dated else "ingested", lang=lang, countries=list(countries),
-        entities=[{"name": n, "type": t} for n, t in entities], ingested_at=INGESTED)
-
-
-OPEC = ("OPEC", "org")
-BASE = [
-    doc("a1", "Iran oil exports rise", "Iran oil exports rose in July, officials said.",
-        source="Alpha News", published="2020-07-01T00:00:00", countries=["IR"],
-        entities=[("Bijan Zanganeh", "person"), OPEC]),
-    doc("a2", "Syria and Iran talk", "Officials from Syria and Iran met to discuss oil & gas.",
-        source="Beta Times", published="2020-07-31T23:59:59", countries=["IR", "SY"],
-        entities=[("Bashar al-Assad", "person")]),
-    doc("a3", None, "Brief: an oil tanker was seized near Syria.", source="Alpha News",
-        published="2020-08-01T00:00:00", kind="brief", countries=["SY"], lang="fr"),
-    doc("a4", "Wheat harvest", "The wheat harvest in France is good this year.",
-        source="Gamma Daily", published="2020-06-30T23:59:59", countries=["FR"], lang="fr",
-        entities=[OPEC]),
-    doc("a5", "Oil minister resigns", "The oil minister of Iraq resigned on Tuesday.",
-        source="alpha news", published="2019-12-31T12:00:00", countries=["IQ"],
-        entities=[("opec", "org")]),
-    doc("u1", "Undated oil report", "An oil report that carries no date of its own.",
-        source="Beta Times", countries=["IR"]),
-    doc("u2", None, "Another undated note, about wheat.", source="Gamma Daily", kind="brief",
-        lang=None),
-]
-SERIES = [doc(f"s{n:02d}", f"Market update {n}", f"Shares moved in market update number {n}.",
-              source="Delta Wire", published=(when("2021-01-01T06:00:00") + timedelta(days=3 * n))
-              .isoformat()[:19], countries=["US"] if n % 3 else ["GB"]) for n in range(24)]
-# Same title and text lengths, so the same score: relevance must fall back to newest, then
-# id. The texts differ in one word, so they are not near-duplicates to be collapsed.
-TIES = [doc(f"t{n}", "Copper tie", f"Tie text about copper, lot {n}.", source="Epsilon",
-            published=stamp) for n, stamp in enumerate(
-                ["2022-03-01T10:00:00", "2022-03-02T10:00:00", "2022-03-02T10:00:00",
-                 "2022-01-15T08:00:00", None, None])]
-DOCS = BASE + SERIES + TIES
-
-
-def save_documents(instance: Instance, docs: list[Document]) -> None:
-    """Put documents in the store as they are (the enrichment has not come yet)."""
-    store = instance.open_store()
-    try:
-        with store.transaction():
-            for document in docs:
-                document.seq = store.next_seq()
-                store.save(document)
-    finally:
-        store.close()
 
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
     instance = Instance(tmp_path_factory.mktemp("news"))
     save_documents(instance, DOCS)
+    Monitor(instance).catch_up()      # searches never write the index: writers catch it up
     return instance.home
 
 
@@ -316,9 +260,22 @@ def test_text_output_is_readable(home):
 def test_stats_report_index_seq(tmp_path, home):
     empty = json.loads(run(tmp_path / "fresh", "stats", "--json").stdout)
     assert (empty["store_seq"], empty["index_seq"]) == (0, None)
-    run(home, "search")
     full = json.loads(run(home, "stats", "--json").stdout)
     assert full["index_seq"] == full["store_seq"] == len(DOCS)
+
+
+def test_a_search_never_writes_the_index_and_stats_say_it_is_behind(tmp_path):
+    instance = Instance(tmp_path / "behind")
+    save_documents(instance, DOCS[:3])
+    Monitor(instance).catch_up()
+    save_documents(instance, DOCS[3:5])
+    assert search(instance.home)["total"] == 3
+    assert not (instance.home / "index.new").exists()
+    stale = run(instance.home, "stats")
+    assert "store seq 5, index seq 3" in stale.stdout
+    assert "the index is 2 changes behind the store" in stale.stdout
+    Monitor(instance).catch_up()
+    assert search(instance.home)["total"] == 5
 
 
 def test_search_on_an_empty_instance(tmp_path):

@@ -1,1 +1,69 @@
-"""Search engines behind one protocol; whoosh/ is the embedded default."""
+"""Search engines behind one protocol; whoosh/ is the embedded default.
+
+An engine finds and counts; it knows nothing of JSON, snippets or histograms.
+indexer/search/results.py turns its SearchResult into the Search JSON of INTERFACES.md,
+so every engine answers with the same shape and the same snippet and histogram rules.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable, Iterator, Protocol
+
+from corpus.document import Document
+from indexer.search.params import SearchParams
+
+Progress = Callable[[int], None]     # called with the seq of each document indexed
+
+
+@dataclass
+class SearchResult:
+    """What an engine found for one page of a search.
+
+    `documents` are the page's documents in order (INTERFACES.md fields, text included,
+    for the snippets); `facets` count every value over all matches, labels as stored;
+    `days` count dated matches per published day; `words` are the folded words (and
+    marked stems, indexer.text) the query matched, which snippets highlight.
+    """
+
+    documents: list[dict]
+    total: int
+    groups: int
+    duplicates: dict[str, int] = field(default_factory=dict)       # id -> collapsed copies
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    days: dict[date, int] = field(default_factory=dict)
+    undated: int = 0
+    words: frozenset[str] = frozenset()
+
+
+class UnknownDocument(LookupError):
+    """No document in the index has the id asked for."""
+
+
+class SearchEngine(Protocol):
+    """What every engine does: follow the store, and search what it holds."""
+
+    def catch_up(self, store, progress: Progress | None = None, wait: bool = True) -> int:
+        """Index the documents the store changed since the engine last looked; how many."""
+
+    def rebuild(self, store, progress: Progress | None = None) -> int:
+        """Index the whole store afresh; return how many documents."""
+
+    def refresh(self, docs: list[Document]) -> None:
+        """Rewrite documents whose enrichment changed (their seq did not)."""
+
+    def indexed_seq(self) -> int | None:
+        """The last store seq the engine holds; None while it holds no index."""
+
+    def search(self, params: SearchParams) -> SearchResult:
+        """One page of matches (near-duplicates collapsed), with counts over all matches."""
+
+    def duplicates_of(self, params: SearchParams, doc_id: str) -> SearchResult:
+        """The matches collapsed with one document; UnknownDocument when there is none."""
+
+    def iter_matches(self, params: SearchParams) -> Iterator[dict]:
+        """Every match with its text, in the params' sort order, without paging."""
+
+    def close(self) -> None:
+        """Let go of open searchers and files."""
+

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from indexer.search.near_duplicates import band_keys, sharing_a_band
 from indexer.engine.whoosh.schema import FACETS, UNDATED_DAY, VALUE_SEPARATOR, facet_key
 
-_TABLES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
 
 @dataclass
 class DocTable:
@@ -51,14 +49,6 @@ class DocTable:
         return (self.days[docnum] == UNDATED_DAY, self.timestamps[docnum], self.ids[docnum])
 
 
-def doc_table(searcher) -> DocTable:
-    """Return the searcher's table, reading the columns the first time it is asked."""
-    table = _TABLES.get(searcher)
-    if table is None:
-        table = _TABLES[searcher] = read_table(searcher.reader())
-    return table
-
-
 @dataclass
 class SegmentColumns:
     """One segment's columns; segments never change, so a reopened searcher reuses them."""
@@ -71,33 +61,45 @@ class SegmentColumns:
     labels: dict[str, dict[str, str]]
 
 
-# Segment id -> its columns, for the segments of the last tables read: after a commit only
-# the new segment is read (and a merged one, when Whoosh merges).
-_SEGMENTS: dict[str, SegmentColumns] = {}
+class ColumnCache:
+    """The column tables of one index's searchers, and the segments they were read from.
 
+    Segments never change, so after a commit only the new segment is read (and a merged
+    one, when Whoosh merges); a table is kept for as long as its searcher lives.
+    """
 
-def read_table(reader) -> DocTable:
-    """Join the columns of every segment (read once per segment) into one table."""
-    ids, days, stamps, signatures = [], [], [], []
-    facets = {name: [] for name in FACETS}
-    labels = {name: {} for name in FACETS}
-    used = {}
-    for leaf, _offset in reader.leaf_readers():
-        if not leaf.doc_count_all():
-            continue      # an empty index's reader has no columns at all
-        key = leaf.segment().segment_id()
-        part = used[key] = _SEGMENTS.get(key) or read_segment(leaf)
-        ids += part.ids
-        days += part.days
-        stamps += part.timestamps
-        signatures += part.signatures
-        for name in FACETS:
-            facets[name] += part.facets[name]
-            for folded, label in part.labels[name].items():
-                labels[name].setdefault(folded, label)
-    _SEGMENTS.clear()
-    _SEGMENTS.update(used)
-    return DocTable(ids, days, stamps, facets, labels, signatures)
+    def __init__(self) -> None:
+        self._tables: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+        self._segments: dict[str, SegmentColumns] = {}
+
+    def table(self, searcher) -> DocTable:
+        """Return the searcher's table, reading the columns the first time it is asked."""
+        table = self._tables.get(searcher)
+        if table is None:
+            table = self._tables[searcher] = self._read_table(searcher.reader())
+        return table
+
+    def _read_table(self, reader) -> DocTable:
+        """Join the columns of every segment (read once per segment) into one table."""
+        ids, days, stamps, signatures = [], [], [], []
+        facets: dict[str, list] = {name: [] for name in FACETS}
+        labels: dict[str, dict[str, str]] = {name: {} for name in FACETS}
+        used = {}
+        for leaf, _offset in reader.leaf_readers():
+            if not leaf.doc_count_all():
+                continue      # an empty index's reader has no columns at all
+            key = leaf.segment().segment_id()
+            part = used[key] = self._segments.get(key) or read_segment(leaf)
+            ids += part.ids
+            days += part.days
+            stamps += part.timestamps
+            signatures += part.signatures
+            for name in FACETS:
+                facets[name] += part.facets[name]
+                for folded, label in part.labels[name].items():
+                    labels[name].setdefault(folded, label)
+        self._segments = used
+        return DocTable(ids, days, stamps, facets, labels, signatures)
 
 
 def read_segment(leaf) -> SegmentColumns:
@@ -129,16 +131,11 @@ def _fold_column(values: list) -> tuple[list[tuple[str, ...]], dict[str, str]]:
     return keys, labels
 
 
-def count_facet(table: DocTable, facet: str, docnums, limit: int) -> dict:
-    """Count a facet's values over the matching documents: {values: [...], more}."""
-    column = table.facets[facet]
-    counts = Counter(key for d in docnums for key in column[d])
-    labels = table.labels[facet]
-    ranked = sorted(((labels[k], n) for k, n in counts.items()), key=lambda p: (-p[1], p[0]))
-    return {"values": [{"value": v, "count": n} for v, n in ranked[:limit]],
-            "more": max(0, len(ranked) - limit)}
-
-
-def count_facets(table: DocTable, docnums, limit: int) -> dict:
-    """Count all five facets over the matching documents."""
-    return {facet: count_facet(table, facet, docnums, limit) for facet in FACETS}
+def count_facets(table: DocTable, docnums) -> dict[str, dict[str, int]]:
+    """Count every facet's values over the matching documents, by display label."""
+    counts = {}
+    for facet in FACETS:
+        column, labels = table.facets[facet], table.labels[facet]
+        per_key = Counter(key for d in docnums for key in column[d])
+        counts[facet] = {labels[key]: n for key, n in per_key.items()}
+    return counts

@@ -1,0 +1,35 @@
+"""The Search JSON of INTERFACES.md, built from what any engine found (engine-free)."""
+from __future__ import annotations
+
+from indexer.engine import SearchResult
+from indexer.search.histogram import histogram
+from indexer.search.params import FACETS, SearchParams
+from indexer.engine.whoosh.snippets import make_snippet  # moving to indexer.search
+
+
+def search_json(params: SearchParams, found: SearchResult) -> dict:
+    """query, total, groups, page, per_page, results, facets and histogram of one page."""
+    return {
+        "query": params.query, "total": found.total, "groups": found.groups,
+        "page": params.page, "per_page": params.limit,
+        "results": [result_entry(doc, found.words, found.duplicates.get(doc["id"], 0))
+                    for doc in found.documents],
+        "facets": {facet: facet_json(found.facets.get(facet, {}), params.facet_limit)
+                   for facet in FACETS},
+        "histogram": histogram(found.days, found.undated),
+    }
+
+
+def result_entry(document: dict, words: frozenset[str], duplicates: int = 0) -> dict:
+    """One result: the document without text, its snippet, and its collapsed copies."""
+    entry = {name: value for name, value in document.items() if name != "text"}
+    entry["snippet"] = make_snippet(document.get("text") or "", set(words))
+    entry["duplicates"] = duplicates
+    return entry
+
+
+def facet_json(counts: dict[str, int], limit: int) -> dict:
+    """{values: [{value, count}], more}: by count descending, then value ascending."""
+    ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+    return {"values": [{"value": v, "count": n} for v, n in ranked[:limit]],
+            "more": max(0, len(ranked) - limit)}

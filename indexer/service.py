@@ -1,0 +1,123 @@
+"""The use cases every front end calls (the CLI, the web app, workers), over one instance.
+
+A front end holds no logic another front end would need: it turns its input into these
+calls and their answers into its output. Readers never write the index: the index
+catches up where documents are written (ingest, reenrich), when a server starts, and on
+`reindex`; a search on a stale index answers from what is indexed, and `stats` says how
+far behind it is.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Callable, Iterable, Iterator, Mapping, Sequence, TextIO
+
+from indexer.engine import Progress
+from indexer.enrich.entity_table import variant_key
+from indexer.ingest.ingester import FileReport, Ingester, IngestReport, store_enricher, utc_now
+from indexer.ingest.reenrich import reenrich as reenrich_store
+from indexer.instance import Instance
+from indexer.output.export import write_export
+from indexer.search.params import SearchParams, resolve_entities
+from indexer.engine.whoosh.query import build_query  # TEMP until the parser lands
+from indexer.search.results import search_json
+from indexer.store import Store
+
+
+class Monitor:
+    """One instance's store and engine, and what can be done with them."""
+
+    def __init__(self, instance: Instance, clock: Callable[[], datetime] = utc_now):
+        self.instance, self.clock = instance, clock
+        self._engine = None
+
+    @property
+    def engine(self):
+        """The instance's search engine, opened on first use and kept (searchers reused)."""
+        if self._engine is None:
+            self._engine = self.instance.open_engine()
+        return self._engine
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        """The instance's store, open for the block."""
+        store = self.instance.open_store()
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def close(self) -> None:
+        """Let go of the engine's searchers."""
+        if self._engine is not None:
+            self._engine.close()
+
+    # Writing: documents in, then the index catches up in the same process.
+
+    def ingest(self, paths: Iterable[str], on_file: Callable[[str], None] | None = None,
+               on_batch: Callable[[FileReport], None] | None = None,
+               on_index: Progress | None = None) -> IngestReport:
+        """Read files into the store, then bring the index up to date."""
+        report = IngestReport()
+        with self.store() as store:
+            ingester = Ingester(store, clock=self.clock, on_batch=on_batch)
+            for path in paths:
+                report.files.append(ingester.ingest_file(path))
+                if on_file:
+                    on_file(path)
+            self.engine.catch_up(store, progress=on_index, wait=True)
+        return report
+
+    def catch_up(self, progress: Progress | None = None, wait: bool = True) -> int:
+        """Index what the store holds and the index not yet (a crash heals here)."""
+        with self.store() as store:
+            return self.engine.catch_up(store, progress=progress, wait=wait)
+
+    def reindex(self, progress: Progress | None = None) -> int:
+        """Rebuild the index from the whole store."""
+        with self.store() as store:
+            return self.engine.rebuild(store, progress=progress)
+
+    def reenrich(self, on_batch: Callable[[int], None] | None = None) -> int:
+        """Reapply the enrichment rules to every stored document; seq stays (resumable)."""
+        with self.store() as store:
+            self.engine.catch_up(store, wait=True)
+
+            def refresh(docs) -> None:
+                self.engine.refresh(docs)
+                if on_batch:
+                    on_batch(len(docs))
+            return reenrich_store(store, store_enricher(store), self.clock(), on_batch=refresh)
+
+    # Reading: never writes the index.
+
+    def params(self, args: Mapping[str, Sequence[str] | str | None]) -> SearchParams:
+        """Read search arguments, check the query and resolve entity names.
+
+        Raises ParamError or QueryError with a message for the user.
+        """
+        params = SearchParams.from_args(args)
+        build_query(params)
+        if "entity" in params.include or "entity" in params.exclude:
+            with self.store() as store:
+                params = resolve_entities(params, lambda n: store.entity_name(variant_key(n)))
+        return params
+
+    def search(self, params: SearchParams) -> dict:
+        """The Search JSON of one page."""
+        return search_json(params, self.engine.search(params))
+
+    def duplicates(self, params: SearchParams, doc_id: str) -> dict:
+        """The Search JSON of the copies collapsed with one document."""
+        return search_json(params, self.engine.duplicates_of(params, doc_id))
+
+    def export(self, params: SearchParams, handle: TextIO, fmt: str) -> int:
+        """Write every match, text included, in sort order; return how many."""
+        return write_export(self.engine.iter_matches(params), handle, fmt)
+
+    def stats(self) -> dict:
+        """documents, by_kind, store_seq and index_seq (how far the index has caught up)."""
+        with self.store() as store:
+            by_kind, store_seq = store.count_by_kind(), store.last_seq()
+        return {"documents": sum(by_kind.values()), "by_kind": by_kind,
+                "store_seq": store_seq, "index_seq": self.engine.indexed_seq()}
