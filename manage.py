@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 from typing import NoReturn
 
 import click
 
 from corpus.formats import walk
 from corpus.sample import write_sample
-from indexer.engine import UnknownDocument
+from indexer.engine import IndexDamaged, UnknownDocument
+from indexer.faults import describe
 from indexer.ingest.ingester import IngestReport
 from indexer.instance import Instance
 from indexer.output.export import FORMATS
@@ -18,7 +21,8 @@ from indexer.output.render import render_search
 from indexer.engine.whoosh.query import explain  # TEMP until the parser lands
 from indexer.search.params import FACETS, ParamError, SearchParams
 from indexer.search.query_checks import QueryError  # TEMP
-from indexer.service import Monitor
+from indexer.service import IndexNotUpdated, Monitor
+from indexer.store.backup import BackupError
 
 
 def emit_json(data) -> None:
@@ -34,7 +38,21 @@ def fail(message: str, code: int = 2, as_json: bool = False) -> NoReturn:
     sys.exit(code)
 
 
-@click.group()
+class Commands(click.Group):
+    """The command group: faults of the machine end a command with one line, exit 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (OSError, sqlite3.DatabaseError, IndexDamaged) as exc:
+            home = ctx.obj.instance.home if isinstance(ctx.obj, Monitor) else Path(".")
+            message = describe(exc, home)
+            if message is None:
+                raise
+            fail(message, 1)
+
+
+@click.group(cls=Commands)
 @click.option("--home", type=click.Path(file_okay=False), default=None,
               help="Instance folder (default: $MEDIA_MONITOR_HOME, else ./instance).")
 @click.pass_context
@@ -51,7 +69,17 @@ def cli(ctx: click.Context, home: str | None) -> None:
 @click.pass_obj
 def ingest(monitor: Monitor, paths: tuple[str, ...], as_json: bool) -> None:
     """Read news files and folders into the store (pages, feeds, HTML, JSON Lines)."""
-    report = run_ingest(monitor, list(walk(list(paths))))
+    try:
+        report = run_ingest(monitor, list(walk(list(paths))))
+    except IndexNotUpdated as exc:
+        print_report(exc.report, as_json)
+        fail(describe(exc.__cause__, monitor.instance.home) or str(exc.__cause__), 1)
+    print_report(report, as_json)
+    sys.exit(1 if report.count_status("partial") or report.count_status("failed") else 0)
+
+
+def print_report(report: IngestReport, as_json: bool) -> None:
+    """Each file's error on stderr, then the report (as JSON or one summary line)."""
     for item in report.files:
         if item.error:
             click.echo(f"{item.path}: {item.status}: {item.error}", err=True)
@@ -59,7 +87,6 @@ def ingest(monitor: Monitor, paths: tuple[str, ...], as_json: bool) -> None:
         emit_json(report.to_json())
     else:
         click.echo(summary_line(report))
-    sys.exit(1 if report.count_status("partial") or report.count_status("failed") else 0)
 
 
 def run_ingest(monitor: Monitor, paths: list[str]) -> IngestReport:
@@ -270,6 +297,32 @@ def reenrich(monitor: Monitor) -> None:
     with progress_bar("re-enriching", total) as bar:
         count = monitor.reenrich(on_batch=bar.update)
     click.echo(f"re-enriched {count} documents; seq unchanged at {monitor.stats()['store_seq']}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def backup(monitor: Monitor, path: Path) -> None:
+    """Copy the store into a new file PATH (consistent while an ingest runs)."""
+    try:
+        count = monitor.backup(path)
+    except BackupError as exc:
+        fail(str(exc), 2)
+    click.echo(f"backed up {count} documents to {path}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a store that holds documents.")
+@click.pass_obj
+def restore(monitor: Monitor, path: Path, force: bool) -> None:
+    """Put the backup PATH in place of the store, then rebuild the index from it."""
+    try:
+        with progress_bar("reindexing", 1) as bar:
+            count = monitor.restore(path, force, progress=lambda seq: bar.update(0))
+    except BackupError as exc:
+        fail(str(exc), 2)
+    click.echo(f"restored {count} documents from {path}; the index was rebuilt")
 
 
 if __name__ == "__main__":

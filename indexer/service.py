@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence, TextIO
 
 from indexer.engine import Progress
@@ -22,6 +23,15 @@ from indexer.search.params import SearchParams, resolve_entities
 from indexer.engine.whoosh.query import build_query  # TEMP until the parser lands
 from indexer.search.results import search_json
 from indexer.store import Store
+from indexer.store import backup as store_backup
+
+
+class IndexNotUpdated(RuntimeError):
+    """The documents were stored but the index could not follow (its cause is chained)."""
+
+    def __init__(self, report: IngestReport):
+        super().__init__("the index could not be brought up to date")
+        self.report = report
 
 
 class Monitor:
@@ -65,7 +75,10 @@ class Monitor:
                 report.files.append(ingester.ingest_file(path))
                 if on_file:
                     on_file(path)
-            self.engine.catch_up(store, progress=on_index, wait=True)
+            try:
+                self.engine.catch_up(store, progress=on_index, wait=True)
+            except OSError as exc:      # a full disk: the store keeps what was read
+                raise IndexNotUpdated(report) from exc
         return report
 
     def catch_up(self, progress: Progress | None = None, wait: bool = True) -> int:
@@ -88,6 +101,24 @@ class Monitor:
                 if on_batch:
                     on_batch(len(docs))
             return reenrich_store(store, store_enricher(store), self.clock(), on_batch=refresh)
+
+    def backup(self, target: Path) -> int:
+        """Copy the store into a new file, consistent even while an ingest runs."""
+        return store_backup.backup(self.instance.store_path, target)
+
+    def restore(self, source: Path, force: bool = False,
+                progress: Progress | None = None) -> int:
+        """Put a backup in place of the store and rebuild the index from it.
+
+        Refuses (BackupError) a home that holds documents unless force is given.
+        """
+        store_backup.check_backup(source)
+        if not force and self.instance.store_path.exists() and self.stats()["documents"]:
+            raise store_backup.BackupError(
+                f"{self.instance.home} holds documents; restore with --force to replace them")
+        count = store_backup.restore(source, self.instance.store_path)
+        self.reindex(progress)
+        return count
 
     # Reading: never writes the index.
 

@@ -40,6 +40,10 @@ class UnknownDocument(LookupError):
     """No document in the index has the id asked for."""
 
 
+class IndexDamaged(RuntimeError):
+    """The engine's index cannot be read (a file missing or broken); rebuild it."""
+
+
 class SearchEngine(Protocol):
     """What every engine does: follow the store, and search what it holds."""
 

@@ -1,14 +1,16 @@
 """The Whoosh engine: the SearchEngine protocol over an index folder derived from the store."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from corpus.document import Document
-from indexer.engine import Progress, SearchResult
+from indexer.engine import IndexDamaged, Progress, SearchResult, UnknownDocument
 from indexer.engine.whoosh import search as whoosh_search
 from indexer.engine.whoosh.columns import ColumnCache
 from indexer.engine.whoosh.index import SearchIndex
+from indexer.engine.whoosh.query import QueryError
 from indexer.engine.whoosh.searchers import Searchers
 from indexer.search.params import SearchParams
 
@@ -39,18 +41,36 @@ class WhooshEngine:
 
     def search(self, params: SearchParams) -> SearchResult:
         """One page of matches with counts over all of them."""
-        searcher = self.searchers.current()
-        return whoosh_search.find(searcher, self.columns.table(searcher), params)
+        with self._reading() as (searcher, table):
+            return whoosh_search.find(searcher, table, params)
 
     def duplicates_of(self, params: SearchParams, doc_id: str) -> SearchResult:
         """The matches collapsed with one document."""
-        searcher = self.searchers.current()
-        return whoosh_search.find_copies(searcher, self.columns.table(searcher), params, doc_id)
+        with self._reading() as (searcher, table):
+            return whoosh_search.find_copies(searcher, table, params, doc_id)
 
     def iter_matches(self, params: SearchParams) -> Iterator[dict]:
         """Every match with its text, in sort order."""
-        searcher = self.searchers.current()
-        yield from whoosh_search.iter_matches(searcher, self.columns.table(searcher), params)
+        with self._reading() as (searcher, table):
+            yield from whoosh_search.iter_matches(searcher, table, params)
+
+    @contextmanager
+    def _reading(self) -> Iterator[tuple]:
+        """This thread's searcher and column table; IndexDamaged when the index is unreadable.
+
+        The index is derived from the store, so any failure to read it (a file deleted,
+        cut short or garbled) has one way out, a rebuild, whatever Whoosh raised. What a
+        user asked wrongly (QueryError, UnknownDocument) passes through as it is.
+        """
+        try:
+            searcher = self.searchers.current()
+            yield searcher, self.columns.table(searcher)
+        except (QueryError, UnknownDocument):
+            raise
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            self.searchers.close()
+            raise IndexDamaged(f"the index at {self.index.path} cannot be read "
+                               f"({type(exc).__name__}: {exc})") from exc
 
     def close(self) -> None:
         """Close this thread's searcher."""

@@ -1,0 +1,49 @@
+"""Faults of the machine rather than of the input, said in one line with the way out.
+
+A full disk, a folder without write permission, a store file that is not a database or a
+damaged index are not bugs to show as tracebacks: every front end turns them into one
+sentence that names the cause and what to do (the CLI on stderr, the web app as a page).
+"""
+from __future__ import annotations
+
+import errno
+import sqlite3
+from pathlib import Path
+
+from indexer.engine import IndexDamaged
+
+NO_SPACE = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+NO_WRITE = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def describe(exc: BaseException, home: Path) -> str | None:
+    """One line for a fault of the machine, or None when exc is not one."""
+    if isinstance(exc, IndexDamaged):
+        return f"{exc}; run `manage.py reindex` to rebuild it from the store"
+    if isinstance(exc, sqlite3.DatabaseError):
+        return describe_database(exc, home)
+    if isinstance(exc, OSError) and exc.errno in NO_SPACE:
+        where = exc.filename or home
+        return (f"no space left writing {where} ({exc.strerror}); free some space and run "
+                "the command again: what was stored before is kept")
+    if isinstance(exc, OSError) and exc.errno in NO_WRITE:
+        where = exc.filename or home
+        return (f"cannot write {where} ({exc.strerror}); give this user write access to "
+                f"{home} or choose another --home")
+    return None
+
+
+def describe_database(exc: sqlite3.DatabaseError, home: Path) -> str:
+    """What a failing store says, by SQLite's own message."""
+    message = str(exc)
+    store = home / "store.sqlite3"
+    if "not a database" in message or "malformed" in message:
+        return (f"{store} is not a readable Media Monitor store ({message}); restore a "
+                "backup with `manage.py restore PATH`, or move the file aside to start afresh")
+    if "full" in message:
+        return (f"no space left writing {store} ({message}); free some space and run the "
+                "command again: what was stored before is kept")
+    if "readonly" in message or "unable to open" in message:
+        return (f"cannot write {store} ({message}); give this user write access to {home} "
+                "or choose another --home")
+    return f"the store {store} failed ({message}); `manage.py check` tells what is wrong"
