@@ -1,0 +1,37 @@
+"""The web app's settings: defaults, then the instance's config file, then the environment."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Mapping
+
+from flask import Flask
+
+DEFAULTS = {
+    "LANGUAGES": ["en", "fa", "ar", "fr"],
+    "BABEL_DEFAULT_LOCALE": "en",
+    "LANGUAGE_COOKIE": "lang",
+    "LANGUAGE_COOKIE_DAYS": 365,
+    "FEED_ENTRIES": 50,          # the newest matches an Atom feed carries
+    "FACET_VALUES_SHOWN": 6,     # values a facet shows before "show more"
+    "EXPORT_CHUNK_BYTES": 64 * 1024,
+    "JSON_SORT_KEYS": False,
+}
+CONFIG_FILES = ("web.cfg", "config.py")
+ENV_PREFIX = "MEDIA_MONITOR"
+
+
+def locate_home(config: Mapping) -> Path:
+    """The instance folder, as the CLI finds it: HOME, else $MEDIA_MONITOR_HOME, else ./instance."""
+    return Path(config.get("HOME") or os.environ.get(f"{ENV_PREFIX}_HOME") or "instance").resolve()
+
+
+def load_settings(app: Flask, config: Mapping) -> None:
+    """Defaults < the instance folder's web.cfg / config.py < MEDIA_MONITOR_* < config given."""
+    app.config.from_mapping(DEFAULTS)
+    for name in CONFIG_FILES:
+        app.config.from_pyfile(name, silent=True)
+    app.config.from_prefixed_env(ENV_PREFIX)
+    app.config.update(config)
+    app.config["HOME"] = app.instance_path
+    app.json.sort_keys = app.config["JSON_SORT_KEYS"]
