@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_skeleton
 from babel.numbers import format_decimal
 from flask import Blueprint, Flask, current_app, redirect, request
@@ -86,11 +87,16 @@ def template_context() -> dict:
             "arrow_back": "→" if rtl else "←", "arrow_forward": "←" if rtl else "→"}
 
 
+# The digits of the numbering systems CLDR makes a UI language's default (Babel formats
+# symbols by numbering system but leaves the digits ASCII).
+DIGITS = {"arabext": "۰۱۲۳۴۵۶۷۸۹", "arab": "٠١٢٣٤٥٦٧٨٩"}
+
+
 @lru_cache(maxsize=16)
 def _digits(locale: str) -> dict:
     """A table from ASCII digits to the locale's own (۰–۹ in Persian), empty for Latin."""
-    native = "".join(format_decimal(n, locale=locale, numbering_system="default") for n in range(10))
-    return {} if native == "0123456789" else str.maketrans("0123456789", native)
+    native = DIGITS.get(Locale.parse(locale).default_numbering_system)
+    return str.maketrans("0123456789", native) if native else {}
 
 
 def native_digits(text: str) -> str:
@@ -100,7 +106,7 @@ def native_digits(text: str) -> str:
 
 def number(value: int) -> str:
     """A count in the UI locale: its grouping and its digits."""
-    return format_decimal(value, locale=get_locale(), numbering_system="default")
+    return native_digits(format_decimal(value, locale=get_locale(), numbering_system="default"))
 
 
 def parse_moment(value: str | None) -> datetime | None:

@@ -1,0 +1,50 @@
+"""Serve the web app under gunicorn: worker processes on one address, the index caught up first."""
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+from gunicorn.app.base import BaseApplication
+
+from indexer.instance import Instance
+from indexer.service import Monitor
+
+
+class WebApplication(BaseApplication):
+    """gunicorn running create_app in each worker (no preloading: one Monitor per process)."""
+
+    def __init__(self, options: dict, config: dict):
+        self.options, self.config_given = options, config
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings:     # settings newer gunicorns added are skipped on older ones
+                self.cfg.set(key, value)
+
+    def load(self):
+        from web import create_app
+
+        return create_app(self.config_given)
+
+
+def default_workers() -> int:
+    """One worker per core."""
+    return os.cpu_count() or 1
+
+
+def serve(home: str | None = None, host: str = "127.0.0.1", port: int = 8000,
+          workers: int | None = None, echo: Callable[[str], None] = print) -> None:
+    """Catch the index up once, print the URL, then serve until stopped (Ctrl-C)."""
+    instance = Instance.locate(home)
+    monitor = Monitor(instance)
+    try:
+        monitor.catch_up()
+    finally:
+        monitor.close()
+    echo(f"Media Monitor is serving {instance.home.resolve()} at http://{host}:{port}/")
+    options = {"bind": f"{host}:{port}", "workers": workers or default_workers(),
+               "accesslog": "-", "timeout": 120,
+               # No control socket in the home folder: several servers may run side by side.
+               "control_socket_disable": True}
+    WebApplication(options, {"HOME": str(instance.home)}).run()
