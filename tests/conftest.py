@@ -2,25 +2,23 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from indexer.instance import Instance
+from tests.helpers import CORPUS, FEEDS, HTML, REUTERS, SEED_PAGE, SHARED, manage
 
-ROOT = Path(__file__).resolve().parents[1]
-# DATA.md: the real test data lies in ../shared beside the project's root.
-SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpus"
-REUTERS = CORPUS / "reuters-21578.jsonl.gz"
 JSONL_CORPORA = ("reuters-21578.jsonl.gz", "saudinewsnet.jsonl.gz", "farsnews.jsonl.gz")
-SEED_PAGE = CORPUS / "pages" / "iran-international-page-2.txt"
-FEEDS = SHARED / "feeds"
-HTML = SHARED / "html"
+
+# Generated tests draw the same examples on every run (seeded), with no timing limit
+# (the first country lookup loads Babel) and no example database left in the tree.
+settings.register_profile("seeded", derandomize=True, deadline=None, database=None,
+                          print_blob=True)
+settings.load_profile("seeded")
 
 
 @dataclass
@@ -46,12 +44,6 @@ class SharedInstance:
     def broken_feeds(self) -> list[str]:
         """The feeds the manifest calls broken, as given to ingest."""
         return [str(FEEDS / entry["file"]) for entry in self.manifest if entry["kind"] == "broken"]
-
-
-def manage(home: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run manage.py in a subprocess, as a user would."""
-    return subprocess.run([sys.executable, str(ROOT / "manage.py"), "--home", str(home), *args],
-                          capture_output=True, text=True, cwd=ROOT)
 
 
 def ingest_run(home: Path, paths: list[str]) -> IngestRun:
