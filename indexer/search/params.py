@@ -1,16 +1,21 @@
-"""SearchParams: one search, read once from command-line options or web arguments."""
+"""SearchParams: one search, read once from command-line options or web arguments.
+
+SearchParams are frozen: the web's links are new params made by small pure helpers
+(with_filter, without_filter, with_page, with_dates), and to_args() writes any params
+back as the arguments from_args reads, for URLs and saved searches.
+"""
 from __future__ import annotations
 
 import calendar
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from corpus.document import KINDS
-from indexer.engine.whoosh.schema import FACETS
+from indexer.search.facets import FACETS, facet_key
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 1000
@@ -21,19 +26,82 @@ class ParamError(ValueError):
     """A search parameter a user gave is not valid; the message says which and why."""
 
 
-@dataclass
+class Filters(Mapping[str, tuple[str, ...]]):
+    """Filter values per facet, read-only and hashable: facet -> tuple of values.
+
+    Facets keep the order of FACETS and values the order they were given in (repeats
+    dropped); a facet without values is left out, so Filters({"kind": ()}) == {}.
+    Compares equal to a dict with the same items.
+    """
+
+    __slots__ = ("_pairs",)
+
+    def __init__(self, filters: Mapping[str, Iterable[str]] | Iterable[tuple[str, Iterable[str]]] = ()):
+        given = dict(filters.items() if isinstance(filters, Mapping) else filters)
+        unknown = [facet for facet in given if facet not in FACETS]
+        if unknown:
+            raise ValueError(f"unknown facet {unknown[0]!r} (use {', '.join(FACETS)})")
+        pairs = ((facet, _value_tuple(given[facet])) for facet in FACETS if facet in given)
+        object.__setattr__(self, "_pairs", tuple((f, values) for f, values in pairs if values))
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Filters are read-only; make new ones")
+
+    def __getitem__(self, facet: str) -> tuple[str, ...]:
+        for name, values in self._pairs:
+            if name == facet:
+                return values
+        raise KeyError(facet)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._pairs)
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __hash__(self) -> int:
+        return hash(self._pairs)
+
+    def __repr__(self) -> str:
+        return f"Filters({dict(self._pairs)!r})"
+
+    def adding(self, facet: str, value: str) -> "Filters":
+        """These filters with value added to facet, unless a value folding alike is there."""
+        values = self.get(facet, ())
+        if any(facet_key(v) == facet_key(value) for v in values):
+            return self
+        return Filters({**self, facet: values + (value,)})
+
+    def removing(self, facet: str, value: str) -> "Filters":
+        """These filters without the facet's values that fold like value."""
+        values = self.get(facet, ())
+        return Filters({**self, facet: tuple(v for v in values if facet_key(v) != facet_key(value))})
+
+
+def _value_tuple(values: Iterable[str] | str) -> tuple[str, ...]:
+    """A facet's values as a tuple without repeats; a lone string is one value, not letters."""
+    return tuple(dict.fromkeys((values,) if isinstance(values, str) else values))
+
+
+@dataclass(frozen=True)
 class SearchParams:
     """Query text, include/exclude filters per facet, date range, sort and paging."""
 
     query: str = ""
-    include: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    exclude: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    include: Filters = Filters()
+    exclude: Filters = Filters()
     date_from: date | None = None
     date_to: date | None = None
     sort: str | None = None
     page: int = 1
     limit: int = 10
     facet_limit: int = 20
+
+    def __post_init__(self):
+        # Callers may pass plain dicts; keep only read-only Filters.
+        for name in ("include", "exclude"):
+            if not isinstance(getattr(self, name), Filters):
+                object.__setattr__(self, name, Filters(getattr(self, name)))
 
     @property
     def sort_order(self) -> str:
@@ -44,19 +112,72 @@ class SearchParams:
     def from_args(cls, args: Mapping[str, Sequence[str] | str | None]) -> "SearchParams":
         """Read web-style arguments (name -> list of strings); raise ParamError when bad."""
         first = lambda name: _first(args.get(name))  # noqa: E731
-        include = {f: _facet_values(f, args.get(f)) for f in FACETS}
-        exclude = {f: _facet_values(f, args.get(f"exclude_{f}")) for f in FACETS}
         return cls(
             query=" ".join(_as_list(args.get("q"))).strip(),
-            include={f: v for f, v in include.items() if v},
-            exclude={f: v for f, v in exclude.items() if v},
+            include=Filters({f: _facet_values(f, args.get(f)) for f in FACETS}),
+            exclude=Filters({f: _facet_values(f, args.get(f"exclude_{f}")) for f in FACETS}),
             date_from=parse_date_bound(first("from"), "from"),
             date_to=parse_date_bound(first("to"), "to"),
             sort=_choice(first("sort"), SORTS, "sort"),
-            page=_integer(first("page"), "page", 1, 1, None),
-            limit=_integer(first("limit"), "limit", 10, 1, MAX_LIMIT),
-            facet_limit=_integer(first("facet_limit"), "facet limit", 20, 0, MAX_LIMIT),
+            page=_integer(first("page"), "page", DEFAULTS["page"], 1, None),
+            limit=_integer(first("limit"), "limit", DEFAULTS["limit"], 1, MAX_LIMIT),
+            facet_limit=_integer(first("facet_limit"), "facet limit", DEFAULTS["facet_limit"],
+                                 0, MAX_LIMIT),
         )
+
+    def to_args(self) -> dict[str, list[str]]:
+        """The arguments from_args reads back as these params: only what differs from the
+        defaults, in a fixed order (q, facets, exclusions, from, to, sort, paging)."""
+        args: dict[str, list[str]] = {}
+        if self.query:
+            args["q"] = [self.query]
+        args.update((facet, list(values)) for facet, values in self.include.items())
+        args.update((f"exclude_{facet}", list(values)) for facet, values in self.exclude.items())
+        for name, day in (("from", self.date_from), ("to", self.date_to)):
+            if day is not None:
+                args[name] = [day.isoformat()]
+        if self.sort is not None:
+            args["sort"] = [self.sort]
+        for name in ("page", "limit", "facet_limit"):
+            if getattr(self, name) != DEFAULTS[name]:
+                args[name] = [str(getattr(self, name))]
+        return args
+
+    def with_filter(self, facet: str, value: str, exclude: bool = False) -> "SearchParams":
+        """These params with one more value kept (or excluded) for facet, from page 1.
+
+        The value is normalised as from_args would; a value is never both kept and
+        excluded, so adding it to one side takes it off the other.
+        """
+        value = _facet_value(facet, value)
+        add, drop = ("exclude", "include") if exclude else ("include", "exclude")
+        return replace(self, page=1, **{add: getattr(self, add).adding(facet, value),
+                                        drop: getattr(self, drop).removing(facet, value)})
+
+    def without_filter(self, facet: str, value: str, exclude: bool = False) -> "SearchParams":
+        """These params without one kept (or excluded) value of facet, from page 1."""
+        value = _facet_value(facet, value)
+        side = "exclude" if exclude else "include"
+        return replace(self, page=1, **{side: getattr(self, side).removing(facet, value)})
+
+    def with_page(self, page: int) -> "SearchParams":
+        """These params on another page (1 or more)."""
+        if page < 1:
+            raise ParamError(f"page must be 1 or more, not {page}")
+        return replace(self, page=page)
+
+    def with_dates(self, date_from: date | str | None, date_to: date | str | None) -> "SearchParams":
+        """These params over another date range, from page 1; a string bound is read as
+        from_args reads it ('2020-07' to '2020-07' is the whole of July 2020)."""
+        return replace(self, page=1, date_from=_date_bound(date_from, "from"),
+                       date_to=_date_bound(date_to, "to"))
+
+
+DEFAULTS = {f.name: f.default for f in fields(SearchParams)}
+
+
+def _date_bound(value: date | str | None, which: str) -> date | None:
+    return parse_date_bound(value.strip(), which) if isinstance(value, str) else value
 
 
 def _as_list(value) -> list[str]:
@@ -93,8 +214,16 @@ def _integer(value: str | None, name: str, default: int, low: int, high: int | N
 
 def _facet_values(facet: str, values) -> tuple[str, ...]:
     """Normalise one facet's filter values, dropping blanks and repeats."""
-    cleaned = (NORMALISERS[facet](v.strip()) for v in _as_list(values) if v.strip())
-    return tuple(dict.fromkeys(cleaned))
+    return tuple(dict.fromkeys(_facet_value(facet, v) for v in _as_list(values) if v.strip()))
+
+
+def _facet_value(facet: str, value: str) -> str:
+    """One filter value normalised as from_args does; ParamError when blank or unknown."""
+    if facet not in FACETS:
+        raise ParamError(f"unknown facet {facet!r} (use {', '.join(FACETS)})")
+    if not value.strip():
+        raise ParamError(f"empty {facet} filter value")
+    return NORMALISERS[facet](value.strip())
 
 
 def parse_date_bound(value: str | None, which: str) -> date | None:
