@@ -36,7 +36,8 @@ class Filters(Mapping[str, tuple[str, ...]]):
 
     __slots__ = ("_pairs",)
 
-    def __init__(self, filters: Mapping[str, Iterable[str]] | Iterable[tuple[str, Iterable[str]]] = ()):
+    def __init__(self, filters: Mapping[str, Iterable[str]]
+                 | Iterable[tuple[str, Iterable[str]]] = ()):
         given = dict(filters.items() if isinstance(filters, Mapping) else filters)
         unknown = [facet for facet in given if facet not in FACETS]
         if unknown:
@@ -75,7 +76,8 @@ class Filters(Mapping[str, tuple[str, ...]]):
     def removing(self, facet: str, value: str) -> "Filters":
         """These filters without the facet's values that fold like value."""
         values = self.get(facet, ())
-        return Filters({**self, facet: tuple(v for v in values if facet_key(v) != facet_key(value))})
+        kept = tuple(v for v in values if facet_key(v) != facet_key(value))
+        return Filters({**self, facet: kept})
 
 
 def _value_tuple(values: Iterable[str] | str) -> tuple[str, ...]:
@@ -166,7 +168,8 @@ class SearchParams:
             raise ParamError(f"page must be 1 or more, not {page}")
         return replace(self, page=page)
 
-    def with_dates(self, date_from: date | str | None, date_to: date | str | None) -> "SearchParams":
+    def with_dates(self, date_from: date | str | None,
+                   date_to: date | str | None) -> "SearchParams":
         """These params over another date range, from page 1; a string bound is read as
         from_args reads it ('2020-07' to '2020-07' is the whole of July 2020)."""
         return replace(self, page=1, date_from=_date_bound(date_from, "from"),
