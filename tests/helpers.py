@@ -81,10 +81,11 @@ def news_records(count: int, seed: int = 7, start: int = 0, words=(40, 160)) -> 
     low, high = words
     for n in range(start, start + count):
         text = [rng.choice(WORDS) for _ in range(rng.randint(low, high))]
-        day = f"2020-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00Z"
+        month, day, hour = rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23)
+        published = f"2020-{month:02d}-{day:02d}T{hour:02d}:00:00Z"
         items.append({"id": f"r{n}", "url": None if n % 4 == 0 else f"https://x.example/{n}",
                       "source": SOURCES[n % 4], "title": " ".join(text[:6]).capitalize(),
-                      "text": " ".join(text), "published": None if n % 10 == 0 else day})
+                      "text": " ".join(text), "published": None if n % 10 == 0 else published})
     return items
 
 

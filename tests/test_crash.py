@@ -1,25 +1,22 @@
 """SIGKILL safety: an ingest killed at any point and run again stores every document exactly once.
 
-The input is large enough that an ingest takes tens of seconds: the first 6,000 Reuters
-records, all of Fars News (1,200 lines, 5 of them repeats) and a page of our own with more
-briefs than one batch holds. `manage.py ingest` runs as a subprocess in its own session and
-its whole process group is killed with SIGKILL at several points (as soon as the store file
-appears, then after the store reached N documents for 3 values of N); then the same ingest
-runs to completion, and a third time to show it has nothing left to do.
+The input: the head of the Reuters corpus, Fars News (its repeats included) and a page of
+our own with more briefs than one batch (500) holds. A child process runs the ingest through
+the library (tests/killed_run.py) and SIGKILLs itself from the library's callbacks at four
+points: inside the very first transaction, after the batch commit that passes the middle of
+Reuters, inside the transaction that writes the middle of Fars, and after the commit that
+passes the first 500 briefs. Then `manage.py ingest` runs to completion, and a third time
+to show it has nothing left to do. The short input runs in CI; the full one is `long`.
 """
 from __future__ import annotations
 
 import gzip
 import itertools
 import json
-import os
 import random
 import shutil
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,15 +24,29 @@ import pytest
 from corpus.jsonl import read_jsonl
 from corpus.pages import read_page
 from corpus.problems import Problem
+from tests.helpers import CORPUS, FARSNEWS, REUTERS, killed_run, manage, stats_json
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-REUTERS_RECORDS = 6000
 BRIEFS = 1200            # more than one ingest batch (500), so a kill can fall between them
+BATCH = 500
 
-pytestmark = pytest.mark.skipif(
-    not (SHARED / "corpus" / "reuters-21578.jsonl.gz").is_file(),
-    reason=f"the real corpus of DATA.md is not at {SHARED / 'corpus'}")
+pytestmark = pytest.mark.skipif(not (REUTERS.is_file() and FARSNEWS.is_file()),
+                                reason=f"the real corpus of DATA.md is not at {CORPUS}")
+
+
+@dataclass(frozen=True)
+class Size:
+    """How much of the corpora one version of the test reads, and what that holds."""
+
+    reuters_lines: int
+    fars_lines: int | None          # None: the whole file
+    fars_distinct: int              # Fars has repeated lines
+    fars_repeats: int
+
+
+SIZES = {
+    "short": Size(reuters_lines=1000, fars_lines=800, fars_distinct=798, fars_repeats=2),
+    "full": Size(reuters_lines=6000, fars_lines=None, fars_distinct=1195, fars_repeats=5),
+}
 
 
 # --- input ---------------------------------------------------------------------------
@@ -70,56 +81,19 @@ def items_of(path: Path) -> list:
             if not isinstance(item, Problem) and (item.title or item.text)]
 
 
-# --- running and killing the command -------------------------------------------------
+# --- reading the store ---------------------------------------------------------------
 
-def manage(home: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run manage.py to completion."""
-    return subprocess.run([sys.executable, "manage.py", "--home", str(home), *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900)
-
-
-def start_ingest(home: Path, paths: list[Path]) -> subprocess.Popen:
-    """Start an ingest in a new session, so its whole process group can be killed."""
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "--home", str(home), "ingest", "--json", *map(str, paths)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-
-def read_only(store_path: Path) -> sqlite3.Connection:
+def connect(store_path: Path, read_write: bool = False) -> sqlite3.Connection:
+    if read_write:
+        return sqlite3.connect(store_path)
     return sqlite3.connect(f"file:{store_path}?mode=ro", uri=True, timeout=5)
-
-
-def stored_count(store_path: Path) -> int:
-    """How many documents the store holds now, read without writing (0 before it exists)."""
-    if not store_path.exists():
-        return 0
-    try:
-        db = read_only(store_path)
-        try:
-            return db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.DatabaseError:   # no table yet, or the WAL files are being created
-        return 0
-
-
-def kill_when(process: subprocess.Popen, ready, timeout: float = 600) -> bool:
-    """SIGKILL the process group once ready() holds; return whether it was still running."""
-    deadline = time.monotonic() + timeout
-    while process.poll() is None and not ready() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    running = process.poll() is None
-    if running:
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=60)
-    return running
 
 
 def store_rows(store_path: Path, read_write: bool = False) -> list[sqlite3.Row]:
     """Every document row; none when the store or its table does not exist yet."""
     if not store_path.exists():
         return []
-    db = sqlite3.connect(store_path) if read_write else read_only(store_path)
+    db = connect(store_path, read_write)
     db.row_factory = sqlite3.Row
     try:
         if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents'").fetchone():
@@ -130,7 +104,7 @@ def store_rows(store_path: Path, read_write: bool = False) -> list[sqlite3.Row]:
 
 
 def integrity(store_path: Path, read_write: bool = False) -> str:
-    db = sqlite3.connect(store_path) if read_write else read_only(store_path)
+    db = connect(store_path, read_write)
     try:
         return db.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
@@ -144,65 +118,86 @@ def inspect_killed_store(store_path: Path, scratch: Path) -> dict:
     copy is recovered here so that the original is left for the next ingest to recover.
     """
     if not store_path.exists():
-        return {"integrity": "ok", "ids": set()}
+        return {"exists": False, "integrity": "ok", "ids": set()}
     scratch.mkdir(parents=True)
     for suffix in ("", "-journal", "-wal", "-shm"):
         source = store_path.with_name(store_path.name + suffix)
         if source.exists():
             shutil.copyfile(source, scratch / source.name)
     copy = scratch / store_path.name
-    return {"integrity": integrity(copy, read_write=True),
+    return {"exists": True, "integrity": integrity(copy, read_write=True),
             "ids": {row["id"] for row in store_rows(copy, read_write=True)}}
 
 
-# --- the killed and resumed ingest, done once for the module ------------------------
+# --- the killed and resumed ingest, done once per size ---------------------------------
 
-@pytest.fixture(scope="module")
-def crash(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("crash")
-    corpus = SHARED / "corpus"
-    paths = [head_of_gzip(corpus / "reuters-21578.jsonl.gz", folder / "reuters.jsonl", REUTERS_RECORDS),
-             head_of_gzip(corpus / "farsnews.jsonl.gz", folder / "farsnews.jsonl", None),
+@pytest.fixture(scope="module", params=[
+    "short", pytest.param("full", marks=pytest.mark.long)])
+def crash(request, tmp_path_factory):
+    size = SIZES[request.param]
+    folder = tmp_path_factory.mktemp(f"crash-{request.param}")
+    paths = [head_of_gzip(REUTERS, folder / "reuters.jsonl", size.reuters_lines),
+             head_of_gzip(FARSNEWS, folder / "farsnews.jsonl", size.fars_lines),
              write_brief_page(folder / "brief-page.txt", BRIEFS)]
     items = [item for path in paths for item in items_of(path)]
     sizes = [len({item.id for item in items_of(path)}) for path in paths]
     home = folder / "home"
     store_path = home / "store.sqlite3"
 
-    # Kill points: as soon as the store exists, mid-Reuters, mid-Fars (where the repeats
-    # are), and between two batches of the brief page.
     reuters, fars, _ = sizes
-    thresholds = [reuters // 2, reuters + fars // 2, reuters + fars + 500]
-    points = [lambda: store_path.exists()] + [
-        (lambda n: lambda: stored_count(store_path) >= n)(n) for n in thresholds]
+    points = [("writing", 1),                            # inside the first transaction
+              ("committed", reuters // 2),               # between two Reuters batches
+              ("writing", reuters + fars // 2),          # inside a Fars transaction
+              ("committed", reuters + fars + BATCH)]     # between two batches of briefs
     kills = []
-    for number, ready in enumerate(points):
-        running = kill_when(start_ingest(home, paths), ready)
+    for number, (point, threshold) in enumerate(points):
+        committed = killed_run(home, "ingest", point, threshold, *paths)
         state = inspect_killed_store(store_path, folder / f"after-kill-{number}")
-        kills.append({"running": running, "count": len(state["ids"]), **state})
+        kills.append({"point": point, "threshold": threshold, "committed": committed,
+                      "count": len(state["ids"]), **state})
 
-    resumed = manage(home, "ingest", "--json", *map(str, paths))
-    again = manage(home, "ingest", "--json", *map(str, paths))
-    return {"home": home, "store": store_path, "items": items, "sizes": sizes,
-            "thresholds": thresholds, "kills": kills, "resumed": resumed, "again": again}
+    resumed = manage(home, "ingest", "--json", *paths)
+    again = manage(home, "ingest", "--json", *paths)
+    return {"size": size, "home": home, "store": store_path, "items": items, "sizes": sizes,
+            "kills": kills, "resumed": resumed, "again": again}
 
 
-def report_of(result: subprocess.CompletedProcess) -> dict:
+def distinct_in_order(items: list) -> list[str]:
+    return list(dict.fromkeys(item.id for item in items))
+
+
+def report_of(result) -> dict:
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     return json.loads(result.stdout)
 
 
-def test_every_kill_hit_a_running_ingest_and_left_a_sound_store(crash):
-    expected = {item.id for item in crash["items"]}
-    counts = [kill["count"] for kill in crash["kills"]]
-    assert all(kill["running"] for kill in crash["kills"]), "an ingest ended before its kill"
-    assert counts == sorted(counts) and counts[-1] < len(expected), counts
-    for kill, threshold in zip(crash["kills"][1:], crash["thresholds"]):
-        assert kill["count"] >= threshold
+def test_input_sizes(crash):
+    size = crash["size"]
+    assert crash["sizes"] == [size.reuters_lines, size.fars_distinct, 1 + BRIEFS]
+    assert len(crash["items"]) == sum(crash["sizes"]) + size.fars_repeats
+
+
+def test_each_kill_left_what_was_committed_before_it(crash):
+    order = distinct_in_order(crash["items"])
+    first, *others = crash["kills"]
+    # Killed before the first document was written: a store with its tables and no rows.
+    assert (first["exists"], first["committed"], first["count"]) == (True, [0], 0)
     for kill in crash["kills"]:
         assert kill["integrity"] == "ok"
-        assert kill["ids"] <= expected
+        # Batches are stored in input order: what a kill leaves is a prefix of the input,
+        # exactly as much as the last commit before the kill held.
+        assert kill["count"] == kill["committed"][-1]
+        assert kill["ids"] == set(order[:kill["count"]])
+    for kill in others:
+        if kill["point"] == "committed":
+            # Killed right after the commit that passed the threshold.
+            assert kill["threshold"] <= kill["count"] < kill["threshold"] + BATCH, kill["point"]
+        else:
+            # Killed inside the transaction writing the threshold's document: not stored.
+            assert kill["threshold"] - BATCH <= kill["count"] < kill["threshold"], kill["point"]
+    counts = [kill["count"] for kill in crash["kills"]]
+    assert counts == sorted(counts) and counts[-1] < len(order)
 
 
 def test_store_holds_every_document_exactly_once(crash):
@@ -211,7 +206,6 @@ def test_store_holds_every_document_exactly_once(crash):
     ids = [row["id"] for row in rows]
     seqs = [row["seq"] for row in rows]
     assert len(expected) == sum(crash["sizes"])        # no id shared between the files
-    assert crash["sizes"][1] == 1195                    # Fars: 1,200 lines, 5 repeats
     assert len(rows) == len(expected)
     assert set(ids) == expected
     assert len(set(seqs)) == len(seqs)
@@ -220,16 +214,17 @@ def test_store_holds_every_document_exactly_once(crash):
 
 
 def test_stats_agree_with_the_store(crash):
-    stats = json.loads(manage(crash["home"], "stats", "--json").stdout)
+    stats = stats_json(crash["home"])
     rows = store_rows(crash["store"])
-    assert stats["documents"] == len(rows) == len(crash["items"]) - 5
+    assert stats["documents"] == len(rows) == len(crash["items"]) - crash["size"].fars_repeats
     assert stats["by_kind"] == {"article": len(rows) - BRIEFS, "brief": BRIEFS}
     assert stats["store_seq"] == max(row["seq"] for row in rows)
+    assert stats["index_seq"] == stats["store_seq"]
 
 
 def test_resumed_ingest_completes_the_store(crash):
     report = report_of(crash["resumed"])
-    assert report["new"] > 0
+    assert report["new"] == sum(crash["sizes"]) - crash["kills"][-1]["count"]
     assert report["updated"] == 0
     assert report["new"] + report["unchanged"] == len(crash["items"])
     assert report["ok_files"] == 3

@@ -2,65 +2,17 @@
 from __future__ import annotations
 
 import json
-import os
-import random
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from indexer.engine.whoosh.engine import WhooshEngine
 from indexer.engine.whoosh.index import SEQ_FILE, IndexBusy, SearchIndex, read_state
-from indexer.ingest.ingester import Ingester
 from indexer.instance import Instance
 from indexer.search.params import SearchParams
-from indexer.engine.whoosh.search import iter_matches, search
-
-ROOT = Path(__file__).resolve().parents[1]
-WORDS = ("oil gas wheat bank rate trade deficit gold coffee copper election minister army "
-         "border sanctions talks refugees currency reserves harvest drought port strike "
-         "tanker pipeline budget inflation exports imports court protest summit").split()
-SOURCES = ("Alpha News", "Beta Times", "Gamma Daily", "Delta Wire")
-
-
-def records(count: int, seed: int = 7, start: int = 0, words=(40, 160)) -> list[dict]:
-    """Seeded news-like records: some undated, some without a URL."""
-    rng = random.Random(seed)
-    items = []
-    low, high = words
-    for n in range(start, start + count):
-        words = [rng.choice(WORDS) for _ in range(rng.randint(low, high))]
-        day = f"2020-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00Z"
-        items.append({"id": f"r{n}", "url": None if n % 4 == 0 else f"https://x.example/{n}",
-                      "source": SOURCES[n % 4], "title": " ".join(words[:6]).capitalize(),
-                      "text": " ".join(words), "published": None if n % 10 == 0 else day})
-    return items
-
-
-def write_jsonl(path: Path, items: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
-    return path
-
-
-def ingest(instance: Instance, path: Path) -> None:
-    """Ingest into the store, then catch the index up, as manage.py ingest does."""
-    store = instance.open_store()
-    try:
-        Ingester(store, detect_language=False).ingest([str(path)])
-        SearchIndex(instance.index_path).catch_up(store)
-    finally:
-        store.close()
-
-
-def store_ids(instance: Instance) -> list[str]:
-    db = sqlite3.connect(f"file:{instance.store_path}?mode=ro", uri=True)
-    try:
-        return [row[0] for row in db.execute("SELECT id FROM documents")]
-    finally:
-        db.close()
+from tests.helpers import (ingest_and_index, killed_run, manage, news_records, search_answer,
+                           stats_json, store_ids, write_jsonl)
 
 
 QUERIES = [{}, {"q": "oil", "limit": "200"}, {"q": "gas wheat", "sort": "oldest"},
@@ -71,8 +23,11 @@ QUERIES = [{}, {"q": "oil", "limit": "200"}, {"q": "gas wheat", "sort": "oldest"
 
 def snapshot(index: SearchIndex) -> list[dict]:
     """What a set of searches returns, for comparing two indexes."""
-    with index.searcher() as searcher:
-        return [search(searcher, SearchParams.from_args(q)) for q in QUERIES]
+    engine = WhooshEngine(index.path)
+    try:
+        return [search_answer(engine, SearchParams.from_args(q)) for q in QUERIES]
+    finally:
+        engine.close()
 
 
 def score_free(results: list[dict]) -> list[dict]:
@@ -84,8 +39,11 @@ def score_free(results: list[dict]) -> list[dict]:
 
 
 def every_id(index: SearchIndex) -> list[str]:
-    with index.searcher() as searcher:
-        return [d["id"] for d in iter_matches(searcher, SearchParams())]
+    engine = WhooshEngine(index.path)
+    try:
+        return [d["id"] for d in engine.iter_matches(SearchParams())]
+    finally:
+        engine.close()
 
 
 @pytest.fixture
@@ -96,39 +54,42 @@ def instance(tmp_path) -> Instance:
 def test_catch_up_follows_the_store_by_seq(instance, tmp_path):
     index = SearchIndex(instance.index_path)
     assert index.seq() is None and not index.exists()
-    ingest(instance, write_jsonl(tmp_path / "a.jsonl", records(60)))
-    assert index.seq() == 60 and sorted(every_id(index)) == sorted(store_ids(instance))
+    ingest_and_index(instance, write_jsonl(tmp_path / "a.jsonl", news_records(60)))
+    assert index.seq() == 60 and sorted(every_id(index)) == sorted(store_ids(instance.home))
     store = instance.open_store()
     assert index.catch_up(store) == 0
     store.close()
-    changed = records(60)[:5]
+    changed = news_records(60)[:5]
     for item in changed:
         item["text"] += " zanzibar"
-    ingest(instance, write_jsonl(tmp_path / "b.jsonl", changed + records(10, start=60)))
+    more = news_records(10, start=60)
+    ingest_and_index(instance, write_jsonl(tmp_path / "b.jsonl", changed + more))
     assert index.seq() == 75
     ids = every_id(index)
     assert len(ids) == len(set(ids)) == 70
-    with index.searcher() as searcher:
-        assert search(searcher, SearchParams(query="zanzibar"))["total"] == 5
+    engine = WhooshEngine(index.path)
+    assert engine.search(SearchParams(query="zanzibar")).total == 5
+    engine.close()
 
 
 def test_reindex_gives_the_same_results_as_incremental(instance, tmp_path):
     for part in range(4):
-        ingest(instance, write_jsonl(tmp_path / f"{part}.jsonl", records(40, seed=part, start=part * 40)))
+        items = news_records(40, seed=part, start=part * 40)
+        ingest_and_index(instance, write_jsonl(tmp_path / f"{part}.jsonl", items))
     index = SearchIndex(instance.index_path)
     additions = snapshot(index)
     store = instance.open_store()
-    assert index.rebuild(store) == len(store_ids(instance)) == 160
+    assert index.rebuild(store) == len(store_ids(instance.home)) == 160
     store.close()
     assert snapshot(index) == additions and additions[0]["total"] == 160
 
 
 def test_reindex_after_updates_finds_the_same(instance, tmp_path):
-    ingest(instance, write_jsonl(tmp_path / "a.jsonl", records(80)))
-    changed = records(80)[::3]
+    ingest_and_index(instance, write_jsonl(tmp_path / "a.jsonl", news_records(80)))
+    changed = news_records(80)[::3]
     for item in changed:
         item["text"] += " pipeline tanker"
-    ingest(instance, write_jsonl(tmp_path / "b.jsonl", changed))
+    ingest_and_index(instance, write_jsonl(tmp_path / "b.jsonl", changed))
     index = SearchIndex(instance.index_path)
     incremental = snapshot(index)
     store = instance.open_store()
@@ -138,7 +99,7 @@ def test_reindex_after_updates_finds_the_same(instance, tmp_path):
 
 
 def test_a_lost_seq_record_only_reindexes_documents_again(instance, tmp_path):
-    ingest(instance, write_jsonl(tmp_path / "a.jsonl", records(40)))
+    ingest_and_index(instance, write_jsonl(tmp_path / "a.jsonl", news_records(40)))
     index = SearchIndex(instance.index_path)
     before = snapshot(index)
     # As if killed after Whoosh's commit but before seq.json was written.
@@ -152,7 +113,7 @@ def test_a_lost_seq_record_only_reindexes_documents_again(instance, tmp_path):
 
 @pytest.mark.parametrize("damage", ["schema", "ahead", "missing"])
 def test_an_index_that_cannot_follow_is_rebuilt(instance, tmp_path, damage):
-    ingest(instance, write_jsonl(tmp_path / "a.jsonl", records(30)))
+    ingest_and_index(instance, write_jsonl(tmp_path / "a.jsonl", news_records(30)))
     index = SearchIndex(instance.index_path)
     state = read_state(instance.index_path)
     if damage == "missing":
@@ -163,11 +124,11 @@ def test_an_index_that_cannot_follow_is_rebuilt(instance, tmp_path, damage):
     store = instance.open_store()
     assert index.catch_up(store) == 30
     store.close()
-    assert index.seq() == 30 and sorted(every_id(index)) == sorted(store_ids(instance))
+    assert index.seq() == 30 and sorted(every_id(index)) == sorted(store_ids(instance.home))
 
 
 def test_an_interrupted_swap_is_finished(instance, tmp_path):
-    ingest(instance, write_jsonl(tmp_path / "a.jsonl", records(30)))
+    ingest_and_index(instance, write_jsonl(tmp_path / "a.jsonl", news_records(30)))
     index = SearchIndex(instance.index_path)
     before = snapshot(index)
     # Killed between the two renames: the new index is complete, the old one set aside.
@@ -181,7 +142,7 @@ def test_an_interrupted_swap_is_finished(instance, tmp_path):
 
 
 def test_a_half_built_index_is_dropped(instance, tmp_path):
-    ingest(instance, write_jsonl(tmp_path / "a.jsonl", records(30)))
+    ingest_and_index(instance, write_jsonl(tmp_path / "a.jsonl", news_records(30)))
     index = SearchIndex(instance.index_path)
     index.new_path.mkdir()
     (index.new_path / "MAIN_partial.seg").write_bytes(b"\0" * 100)
@@ -192,7 +153,7 @@ def test_a_half_built_index_is_dropped(instance, tmp_path):
 
 
 def test_one_writer_at_a_time(instance, tmp_path):
-    ingest(instance, write_jsonl(tmp_path / "a.jsonl", records(20)))
+    ingest_and_index(instance, write_jsonl(tmp_path / "a.jsonl", news_records(20)))
     index = SearchIndex(instance.index_path)
     store = instance.open_store()
     try:
@@ -206,110 +167,110 @@ def test_one_writer_at_a_time(instance, tmp_path):
         store.close()
 
 
-# SIGKILL during indexing: subprocesses in their own session, killed as a group.
+# SIGKILL while storing, indexing, rebuilding and re-enriching: a child process runs the
+# library and kills itself from its callbacks (tests/killed_run.py). Readers never write the
+# index: after a kill they answer from what is indexed, and the next ingest heals it.
 
-def manage(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "manage.py"), "--home", str(home), *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=600)
-
-
-def start(home: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "--home", str(home), *args],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-
-
-def stored_count(home: Path) -> int:
+def store_seqs(home: Path) -> dict[str, int]:
+    """Every stored document's seq, by id."""
+    db = sqlite3.connect(f"file:{home / 'store.sqlite3'}?mode=ro", uri=True)
     try:
-        db = sqlite3.connect(f"file:{home / 'store.sqlite3'}?mode=ro", uri=True, timeout=30)
-        try:
-            return db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return 0
+        return dict(db.execute("SELECT id, seq FROM documents"))
+    finally:
+        db.close()
 
 
-def kill_when(process: subprocess.Popen, ready, timeout: float = 300) -> bool:
-    """SIGKILL the process group once ready() holds; return whether it was still running."""
-    deadline = time.monotonic() + timeout
-    while not ready() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    running = process.poll() is None
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        running = False
-    process.wait()
-    return running
-
-
-def after_kill(home: Path) -> dict:
-    """Run commands after a kill: stats, then an export of every document."""
-    stats = json.loads(manage(home, "stats", "--json").stdout)
+def seen_by_readers(home: Path) -> dict:
+    """What the reading commands answer: stats, a search's total, an export's ids."""
     exported = manage(home, "export", "--format", "jsonl")
-    total = json.loads(manage(home, "search", "--json").stdout)["total"]
-    ids = [json.loads(line)["id"] for line in exported.stdout.splitlines()]
-    return {"stats": stats, "ids": ids, "total": total, "store": store_ids(Instance(home))}
+    searched = manage(home, "search", "--json")
+    assert exported.returncode == searched.returncode == 0, exported.stderr + searched.stderr
+    return {"stats": stats_json(home), "total": json.loads(searched.stdout)["total"],
+            "ids": [json.loads(line)["id"] for line in exported.stdout.splitlines()],
+            "store": store_seqs(home), "half_built": SearchIndex(home / "index").new_path.exists()}
 
 
-CORPUS_SIZE = 4000
+# Corpus size, and what the store holds after the first commit that reaches a quarter of it.
+SIZES = {"short": (1200, 500), "long": (4000, 1000)}
+BATCH = 500           # the ingest's and re-enrichment's batch size
 
 
-def rebuild_started(home: Path) -> bool:
-    """A rebuild writes into index.new beside the index until it swaps it in."""
-    return (home / "index.new").exists()
-
-
-def timed_rebuild(home: Path) -> float:
-    """Run reindex to its end; return how long its rebuild ran (process start-up excluded)."""
-    run = start(home, "reindex")
-    while not rebuild_started(home) and run.poll() is None:
-        time.sleep(0.01)
-    began = time.monotonic()
-    assert run.wait() == 0
-    return time.monotonic() - began
-
-
-@pytest.fixture(scope="module")
-def kills(tmp_path_factory):
-    """Kill ingest while storing and while indexing, reindex at two points; check each time."""
-    folder = tmp_path_factory.mktemp("kills")
+@pytest.fixture(scope="module", params=["short", pytest.param("long", marks=pytest.mark.long)])
+def kills(request, tmp_path_factory):
+    """Kill ingest while storing and while indexing, reindex at two points, re-enrichment
+    between the index and the store; after each kill, what the readers see, then what they
+    see once `manage.py ingest` of the first half of the corpus ran again."""
+    size, first_commit = SIZES[request.param]
+    folder = tmp_path_factory.mktemp(f"kills-{request.param}")
     home = folder / "home"
-    corpus = write_jsonl(folder / "corpus.jsonl", records(CORPUS_SIZE, seed=11, words=(100, 300)))
+    records = news_records(size, seed=11, words=(100, 300))
+    first = write_jsonl(folder / "first.jsonl", records[:size // 2])
+    second = write_jsonl(folder / "second.jsonl", records[size // 2:])
     outcomes = []
-    run = start(home, "ingest", str(corpus))
-    hit = kill_when(run, lambda: stored_count(home) >= CORPUS_SIZE // 4)
-    outcomes.append(("ingest while storing", hit, after_kill(home)))
-    run = start(home, "ingest", str(corpus))
-    # Indexing the last three quarters takes seconds; half a second in, it is under way.
-    hit = kill_when(run, lambda: stored_count(home) >= CORPUS_SIZE and time.sleep(0.5) is None)
-    outcomes.append(("ingest while indexing", hit, after_kill(home)))
-    duration = timed_rebuild(home)
+
+    def killed(name: str, *run) -> None:
+        held = killed_run(home, *run)[-1]
+        left = seen_by_readers(home)
+        healing = manage(home, "ingest", first)
+        assert healing.returncode == 0, healing.stderr
+        outcomes.append({"name": name, "held": held, "left": left, "healed": seen_by_readers(home)})
+
+    # Killed storing the first half; the next ingest completes that half and indexes it.
+    killed("ingest while storing", "ingest", "committed", size // 4, first, second)
+    # Stores the second half, killed halfway through indexing it (before the writer commits).
+    killed("ingest while indexing", "ingest", "indexing", size // 4, first, second)
     for share in (0.4, 0.75):
-        run = start(home, "reindex")
-        started: list[float] = []
-
-        def ready() -> bool:
-            if not started and rebuild_started(home):
-                started.append(time.monotonic())
-            return bool(started) and time.monotonic() - started[0] >= share * duration
-        hit = kill_when(run, ready)
-        outcomes.append((f"reindex at {share:.0%}", hit, after_kill(home)))
-    return outcomes
+        killed(f"reindex at {share:.0%}", "reindex", "indexing", int(share * size))
+    killed("reenrich after its second batch was indexed", "reenrich", "reenriched", 2)
+    resumed = manage(home, "reenrich")
+    return {"size": size, "first_commit": first_commit, "outcomes": outcomes,
+            "resumed": resumed, "home": home}
 
 
-def test_every_kill_hit_a_running_process(kills):
-    assert [(name, running) for name, running, _ in kills] == [(name, True) for name, _, _ in kills]
+def test_what_each_kill_left(kills):
+    size, half, first = kills["size"], kills["size"] // 2, kills["first_commit"]
+    left = [(o["name"], o["held"], o["left"]["stats"]["index_seq"], o["left"]["half_built"])
+            for o in kills["outcomes"]]
+    # Documents in the store, the index's seq, and whether a rebuild lies half done.
+    assert left == [
+        ("ingest while storing", first, None, False),        # killed before any indexing
+        ("ingest while indexing", size, half, False),        # the second half uncommitted
+        ("reindex at 40%", size, size, True),                # the old index intact beside
+        ("reindex at 75%", size, size, True),                # the half-built new one
+        ("reenrich after its second batch was indexed", size, size, False)]
 
 
-def test_after_a_kill_any_command_heals_the_index(kills):
-    for name, _, state in kills:
-        stats = state["stats"]
-        assert stats["index_seq"] == stats["store_seq"] > 0, name
-        assert len(state["ids"]) == len(set(state["ids"])) == stats["documents"], name
-        assert sorted(state["ids"]) == sorted(state["store"]) and state["total"] == len(state["store"]), name
+def test_after_a_kill_readers_answer_from_what_is_indexed(kills):
+    for outcome in kills["outcomes"]:
+        left, name = outcome["left"], outcome["name"]
+        indexed = left["stats"]["index_seq"] or 0
+        expected = sorted(i for i, seq in left["store"].items() if seq <= indexed)
+        assert left["stats"]["documents"] == len(left["store"]) == outcome["held"], name
+        assert left["stats"]["store_seq"] == max(left["store"].values()), name
+        assert sorted(left["ids"]) == expected and len(left["ids"]) == left["total"], name
+
+
+def test_the_next_ingest_heals_the_index(kills):
+    for outcome in kills["outcomes"]:
+        healed, name = outcome["healed"], outcome["name"]
+        stats = healed["stats"]
+        assert stats["index_seq"] == stats["store_seq"] == max(healed["store"].values()), name
+        assert len(healed["ids"]) == len(set(healed["ids"])) == stats["documents"], name
+        assert sorted(healed["ids"]) == sorted(healed["store"]), name
+        assert healed["total"] == len(healed["store"]) and not healed["half_built"], name
 
 
 def test_the_last_kills_left_the_whole_corpus_searchable(kills):
-    assert len(kills[-1][2]["store"]) == CORPUS_SIZE
+    assert [(o["healed"]["stats"]["documents"], o["healed"]["total"])
+            for o in kills["outcomes"]] == [(kills["size"] // 2, kills["size"] // 2)] + [
+        (kills["size"], kills["size"])] * 4
+
+
+def test_killed_reenrichment_resumes_after_its_last_committed_batch(kills):
+    resumed = kills["resumed"]
+    assert resumed.returncode == 0, resumed.stderr
+    # The first batch was committed; the second reached the index only, so it is redone.
+    size = kills["size"]
+    assert resumed.stdout.strip() == (f"re-enriched {size - BATCH} documents; "
+                                      f"seq unchanged at {size}")
+    assert seen_by_readers(kills["home"])["total"] == size
