@@ -8,7 +8,7 @@ import pytest
 
 from corpus.jsonl import read_jsonl
 from corpus.formats import read_bytes
-from tests.test_bad_input import stored_ids
+from tests.helpers import store_ids
 
 pytestmark = pytest.mark.slow
 
@@ -90,7 +90,7 @@ def test_farsnews_holds_1195_distinct_documents(shared_instance):
     assert (item["documents"], item["new"], item["unchanged"], item["updated"]) == (1200, 1195, 5, 0)
     ids = [doc.id for doc in read_jsonl(read_bytes(Path(path), True)[0])]
     assert (len(ids), len(set(ids))) == (1200, 1195)
-    assert set(ids) <= stored_ids(shared_instance.home)
+    assert set(ids) <= set(store_ids(shared_instance.home))
 
 
 def test_counts_per_format_add_up(shared_instance):
@@ -109,8 +109,8 @@ def test_counts_per_format_add_up(shared_instance):
 
 def test_store_holds_what_the_first_ingest_added(shared_instance):
     first = shared_instance.first
-    stored = stored_ids(shared_instance.home)
-    assert first.stats["documents"] == len(stored) == first.report["new"]
+    stored = store_ids(shared_instance.home)
+    assert first.stats["documents"] == len(stored) == len(set(stored)) == first.report["new"]
     assert first.report["new"] + first.report["updated"] + first.report["unchanged"] == (
         first.report["documents"] - sum(item["skipped_items"] for item in first.report["files"]))
 
