@@ -15,6 +15,7 @@ TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "i
                    "yclid", "_ga", "ref_src", "cmpid", "ocid", "ncid", "spm"}
 TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_")
 ID_LENGTH = 20
+_UNSAFE_URL_CHARS = re.compile(r"[\x00-\x20\x7f]")
 
 
 @dataclass
@@ -49,18 +50,32 @@ def normalise_text(value: str | None) -> str:
     return " ".join(folded.split())
 
 
+def web_url(url: str | None) -> str | None:
+    """Return the URL stripped if it is an absolute http(s) URL with a host, else None."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        parts.port                       # a non-numeric or out-of-range port raises
+    except ValueError:                   # "http://[broken/"
+        return None
+    # javascript:, data:, file:, scheme-relative "//host/x", a path: none is a web page.
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    if _UNSAFE_URL_CHARS.search(url):    # spaces or control characters: malformed
+        return None
+    return url
+
+
 def canonical_url(url: str | None) -> str | None:
     """Reduce a URL to the form identity uses: no scheme, www, fragment or trackers."""
-    if not url or not url.strip():
+    url = web_url(url)
+    if url is None:         # not an absolute http(s) URL: identity uses the next key
         return None
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:      # "http://[broken/", a non-numeric port: identity uses the next key
-        return None
-    host = (parts.hostname or "").lower()
-    if not host:
-        return None
+    parts = urlsplit(url)
+    port = parts.port
+    host = parts.hostname.lower()
     host = host[4:] if host.startswith("www.") else host
     if port and port not in (80, 443):
         host = f"{host}:{port}"

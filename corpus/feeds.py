@@ -4,17 +4,18 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime, timezone
-from typing import Iterator
-from urllib.parse import urljoin, urlsplit
+from typing import BinaryIO, Iterator
+from urllib.parse import urljoin
 
 import feedparser
 import lxml.html
 from dateutil import parser as dateparser
 from lxml import etree
 
-from corpus.document import Document, clean_paragraphs, to_utc
+from corpus.document import Document, clean_paragraphs, to_utc, web_url
 from corpus.languages import language_code
-from corpus.problems import Problem, ReadError
+from corpus.problems import ItemWarning, Problem, ReadError
+from corpus.streams import read_document
 
 # Every ISO 639-1 code: a declared language outside this set is treated as absent.
 BLOCK_TAGS = ("p", "div", "blockquote", "pre", "ul", "ol", "li", "dl", "dt", "dd", "table",
@@ -24,6 +25,9 @@ _HTML_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 # UTF-8 read as Latin-1/cp1252 ('Ã©', 'â€™'), or bytes a decoder had to replace.
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf\u2018-\u203a\u0152-\u0178]"
                        "|\u00e2\u20ac|\ufffd")
+# feedparser's fallback parser turns each character reference into chr(n) and dies on
+# a surrogate or a number past U+10FFFF, losing the whole feed; those become U+FFFD first.
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([-\w.:]+)["']""")
 # Month and day names feedparser's English-only RFC 822 parser does not know.
@@ -40,12 +44,14 @@ _MONTH_ALIASES = {alias: english
                   for english, aliases in FOREIGN_MONTHS.items() for alias in aliases}
 
 
-def read_feed(data: bytes, location: str | None = None) -> Iterator[Document | Problem]:
+def read_feed(source: bytes | BinaryIO,
+              location: str | None = None) -> Iterator[Document | Problem | ItemWarning]:
     """Yield one Document per feed entry, then a Problem if the XML was broken."""
-    if not data or not data.strip():
+    data = read_document(source)
+    if not data.strip():
         raise ReadError("not a feed: empty input")
     # A newline before <?xml ...?> makes strict XML parsers give up on an otherwise sound feed.
-    data = data.lstrip()
+    data, repaired = _repair_char_refs(data.lstrip())
     parsed = _parse_decoded(data, location)
     error = _bozo_message(parsed, data)
     if not parsed.entries:
@@ -54,22 +60,48 @@ def read_feed(data: bytes, location: str | None = None) -> Iterator[Document | P
         if error:
             raise ReadError(f"{error}; no entries could be read")
     feed = parsed.feed
-    source = _plain_line(feed.get("title_detail"))
+    outlet = _plain_line(feed.get("title_detail"))
     base = _feed_base(feed, location)
     feed_lang = _first_language(feed.get("language"),
                                 (feed.get("title_detail") or {}).get("language"))
     for number, entry in enumerate(parsed.entries, 1):
         try:
-            yield _entry_document(entry, source, base, feed_lang)
+            yield _entry_document(entry, outlet, base, feed_lang)
         except Exception as exc:  # one odd entry must not cost the rest of the feed
             yield Problem(f"entry {number} could not be read: {_one_line(exc)}")
+    if repaired:
+        yield ItemWarning(f"{repaired} character reference(s) to no character (like &#xD800;) "
+                          "replaced by �")
     if error:
         yield Problem(error)
 
 
+def _repair_char_refs(data: bytes) -> tuple[bytes, int]:
+    """Replace character references to surrogates or past U+10FFFF by U+FFFD; count them."""
+    repaired = 0
+
+    def repair(match: re.Match) -> bytes:
+        nonlocal repaired
+        if _is_character(match):
+            return match.group(0)
+        repaired += 1
+        return b"&#xFFFD;"
+    return _CHAR_REF.sub(repair, data), repaired
+
+
+def _is_character(match: re.Match) -> bool:
+    """Tell a character reference that names a character Python can encode."""
+    hex_digits, decimal_digits = match.groups()
+    digits = (hex_digits or decimal_digits).lstrip(b"0") or b"0"
+    if len(digits) > 7:
+        return False
+    code = int(digits, 16 if hex_digits else 10)
+    return not (0xD800 <= code <= 0xDFFF or code > 0x10FFFF)
+
+
 def _parse(data: bytes, location: str | None) -> feedparser.FeedParserDict:
     """Run feedparser on bytes; only ReadError leaves this function."""
-    headers = {"content-location": location} if _is_absolute(location) else None
+    headers = {"content-location": location} if web_url(location) else None
     try:
         # A file object, because feedparser opens a bytes value that looks like a path.
         return feedparser.parse(io.BytesIO(data), response_headers=headers)
@@ -231,28 +263,23 @@ def html_to_text(markup: str) -> str:
 
 def _feed_base(feed: dict, location: str | None) -> str | None:
     """Return the absolute URL relative entry links are resolved against."""
-    link = (feed.get("link") or "").strip()
-    if _is_absolute(location):
-        link = urljoin(location, link)
-    return link if _is_absolute(link) else None
+    return _resolve(location, (feed.get("link") or "").strip())
 
 
 def _absolute_link(link: str | None, base: str | None) -> str | None:
     """Resolve an entry link against the feed's base; None when it cannot be made absolute."""
     link = (link or "").strip()
-    if not link:
+    return (web_url(link) or _resolve(base, link)) if link else None
+
+
+def _resolve(base: str | None, link: str) -> str | None:
+    """Join a link to an absolute http(s) base; None unless that gives an http(s) URL."""
+    if not web_url(base):
+        return web_url(link)
+    try:
+        return web_url(urljoin(base, link))
+    except ValueError:      # a malformed link ("http://[broken") joins to nothing
         return None
-    if not _is_absolute(link) and base:
-        link = urljoin(base, link)
-    return link if _is_absolute(link) else None
-
-
-def _is_absolute(url: str | None) -> bool:
-    """Tell an absolute http(s)-style URL from a relative link or a file path."""
-    if not url:
-        return False
-    parts = urlsplit(url)
-    return bool(parts.scheme and parts.netloc)
 
 
 def _entry_published(entry: dict) -> datetime | None:

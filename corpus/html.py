@@ -6,7 +6,7 @@ import itertools
 import re
 import unicodedata
 from datetime import datetime
-from typing import Iterator
+from typing import BinaryIO, Iterator
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -14,10 +14,11 @@ import trafilatura
 from dateutil import parser as dateparser
 from lxml.html import HtmlElement
 
-from corpus.document import Document, clean_paragraphs, to_utc
+from corpus.document import Document, clean_paragraphs, to_utc, web_url
 from corpus.feeds import html_to_text
 from corpus.languages import language_code
 from corpus.problems import Problem, ReadError
+from corpus.streams import read_document
 
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"),
         (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -44,13 +45,14 @@ _TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-\u2013\u2014\u00bb\u00b7\u2022:]|--|::
 LANG_META = ("content-language", "language", "dc.language", "og:locale", "inlanguage")
 
 
-def read_html(data: bytes, location: str | None = None) -> Iterator[Document | Problem]:
+def read_html(source: bytes | BinaryIO,
+              location: str | None = None) -> Iterator[Document | Problem]:
     """Yield the one article Document found in a saved HTML page."""
-    tree = _load_tree(decode_html(data))
+    tree = _load_tree(decode_html(read_document(source)))
     declared_lang = page_language(tree)
     canonical_links = page_links(tree)
     headlines = page_headlines(tree)  # read before trafilatura prunes the tree
-    url = location if _is_absolute(location) else None
+    url = web_url(location)
     try:
         result = trafilatura.bare_extraction(
             tree, url=url, with_metadata=True, include_comments=False,
@@ -190,11 +192,10 @@ def page_links(tree: HtmlElement) -> list[str]:
 
 def _article_url(candidates: list[str | None]) -> str | None:
     """Return the first absolute candidate that names an article rather than a home page."""
-    for url in candidates:
-        url = (url or "").strip()
+    for url in filter(None, map(web_url, candidates)):
         parts = urlsplit(url)
         # A canonical home page would give every article of the site one identity.
-        if _is_absolute(url) and (parts.path.strip("/") or parts.query):
+        if parts.path.strip("/") or parts.query:
             return url
     return None
 
@@ -259,7 +260,7 @@ def _paragraphs(text: str | None) -> str:
 def _source(sitename: str | None, url: str | None) -> str | None:
     """Return the site name, else the URL's host without a leading www."""
     name = " ".join((sitename or "").split())
-    if name and not _is_absolute(name):  # some pages give a profile URL as the site name
+    if name and not web_url(name):  # some pages give a profile URL as the site name
         return name
     host = (urlsplit(url).hostname or "") if url else ""
     return host.removeprefix("www.") or None
@@ -273,11 +274,3 @@ def _published(value: str | None) -> datetime | None:
         return to_utc(dateparser.isoparse(value))
     except (ValueError, OverflowError):
         return None
-
-
-def _is_absolute(url: str | None) -> bool:
-    """Tell an absolute URL from a relative link or a file path."""
-    if not url or not isinstance(url, str):
-        return False
-    parts = urlsplit(url)
-    return bool(parts.scheme in ("http", "https") and parts.netloc)

@@ -1,14 +1,20 @@
-"""JSON Lines exports: one record a line, in the schema of DATA.md or common aliases."""
+"""JSON Lines exports: one record a line, in the schema of DATA.md or common aliases.
+
+Read as a stream, line by line: a line over the item limit is skipped (read past in
+bounded chunks), a bad line is reported by number, and the rest of the file still goes in.
+"""
 from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 from dateutil import parser as date_parser
 
 from corpus.document import Document, clean_paragraphs, to_utc
-from corpus.problems import Problem, ReadError
+from corpus.jsonl_fields import check_fields
+from corpus.problems import ItemWarning, Problem, ReadError
+from corpus.streams import MAX_ITEM_BYTES, MB, as_stream, read_chunks, size_words, split_lines
 
 ALIASES = {
     "text": ("text", "maintext", "content", "body"),
@@ -19,18 +25,27 @@ ALIASES = {
 }
 
 
-def read_jsonl(data: bytes, location: str | None = None) -> Iterator[Document | Problem]:
-    """Yield one Document per good line and a Problem naming each bad line."""
+def read_jsonl(source: bytes | BinaryIO, location: str | None = None,
+               limit: int = MAX_ITEM_BYTES) -> Iterator[Document | Problem | ItemWarning]:
+    """Yield one Document per good line, a Problem naming each bad line, warnings between."""
     good = bad = 0
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
+    for line in split_lines(read_chunks(as_stream(source)), limit):
+        if line.content is None:
+            bad += 1
+            yield Problem(f"line {line.number}: over the {limit // MB} MB item limit "
+                          f"({size_words(line.size)}); skipped")
+            continue
+        if not line.content.strip():
             continue
         try:
-            record = parse_line(raw)
+            record = parse_line(line.content)
         except ValueError as exc:
             bad += 1
-            yield Problem(f"line {number}: {exc}")
+            yield Problem(f"line {line.number}: {exc}")
             continue
+        record, warnings = check_fields(record)
+        for warning in warnings:
+            yield ItemWarning(f"line {line.number}: {warning}")
         good += 1
         yield record_to_document(record)
     if not good and not bad:
@@ -45,13 +60,18 @@ def parse_line(raw: bytes) -> dict:
         raise ValueError("not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"invalid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise ValueError("invalid JSON (nested too deeply)") from None
+    except ValueError as exc:        # an integer of more digits than Python converts
+        raise ValueError(f"invalid JSON ({' '.join(str(exc).split())})") from None
     if not isinstance(record, dict):
         raise ValueError("not a JSON object")
     return record
 
 
 def record_to_document(record: dict) -> Document:
-    """Map a record (with its aliases) to a Document."""
+    """Map a record (with its aliases) to a Document; fields of the wrong type count as absent."""
+    record, _ = check_fields(record)
     pick = lambda name: first_value(record, ALIASES[name])  # noqa: E731
     # This project's own export carries `external_id` (maybe null) beside its hash `id`.
     external = record["external_id"] if "external_id" in record else record.get("id")
@@ -77,9 +97,9 @@ def first_value(record: dict, names: tuple[str, ...]):
     return None
 
 
-def as_text(value) -> str:
-    """Coerce a JSON value to stripped text ('' for null)."""
-    return "" if value is None else str(value).strip()
+def as_text(value: str | None) -> str:
+    """Stripped text ('' for null)."""
+    return "" if value is None else value.strip()
 
 
 def parse_date(value) -> datetime | None:

@@ -1,16 +1,24 @@
-"""Scraped page text: `Title | [Page N |] Outlet`, the article, then sections of briefs."""
+"""Scraped page text: `Title | [Page N |] Outlet`, the article, then sections of briefs.
+
+Read as a stream: the article (title line and body) is one item and each brief line is
+one; an item over the item limit is skipped with its line number, the rest still read.
+"""
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from itertools import chain
+from typing import BinaryIO, Iterable, Iterator
 
-from corpus.decode import decode_text
+from corpus.decode import SAMPLE_BYTES, StreamDecoder, detect_encoding, universal_newlines
 from corpus.document import Document, clean_paragraphs, normalise_text
-from corpus.problems import ReadError
+from corpus.problems import ItemWarning, Problem, ReadError
+from corpus.streams import (MAX_ITEM_BYTES, MB, Line, as_stream, read_chunks, read_upto,
+                            size_words, split_lines, utf8_size)
 
 SEPARATOR = " | "
-BRIEF_HEADER = re.compile(r"^\s*\S.{0,80}?\bin brief\s*:?\s*$", re.IGNORECASE)
-MORE_MARKER = re.compile(r"\s*(?:\.{2,}|…)\s*More\s*$")
+# Matched against the stripped line: runs of spaces inside the pattern would backtrack
+# quadratically on a long hostile line.
+BRIEF_HEADER = re.compile(r"\S.{0,80}?\bin brief\s*:?$", re.IGNORECASE)
 
 
 def is_page_format(first_line: str) -> bool:
@@ -18,20 +26,87 @@ def is_page_format(first_line: str) -> bool:
     return SEPARATOR in first_line
 
 
-def read_page(data: bytes, location: str | None = None) -> Iterator[Document]:
+def read_page(source: bytes | BinaryIO, location: str | None = None,
+              limit: int = MAX_ITEM_BYTES) -> Iterator[Document | Problem | ItemWarning]:
     """Yield the page's article, then one brief per line of each `... in Brief` section."""
-    lines = decode_text(data).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if not lines:
+    stream = as_stream(source)
+    head = read_upto(stream, SAMPLE_BYTES)
+    decoder = StreamDecoder(detect_encoding(head, complete=len(head) < SAMPLE_BYTES))
+    text = universal_newlines(decoder.decode(chain([head], read_chunks(stream))))
+    yield from page_items(split_lines(text, limit, utf8_size), limit)
+    if decoder.damaged:
+        yield ItemWarning(f"bytes that are not {decoder.encoding} text were replaced by �")
+
+
+def page_items(lines: Iterable[Line[str]], limit: int) -> Iterator[Document | Problem]:
+    """Turn the lines of a page into its article and briefs."""
+    lines = iter(lines)
+    first = next((line for line in lines if line.content is None or line.content.strip()), None)
+    if first is None:
         raise ReadError("empty file")
-    title, source = parse_title_line(lines[0])
-    body, briefs = split_briefs(lines[1:])
-    article = Document(title=title, text=drop_repeated_title(clean_paragraphs(body), title),
-                       source=source)
-    yield article
-    for brief in briefs:
-        yield Document(title=None, text=brief, kind="brief", source=source, parent_id=article.id)
+    body, size, header = [], first.size, None
+    for line in lines:
+        if line.content is not None and is_brief_header(line.content):
+            header = line
+            break
+        size += line.size + 1
+        body = body if size <= limit else None
+        if body is not None:
+            body.append(line.content)
+    parent_id = None
+    if body is None or first.content is None:
+        yield Problem(f"line {first.number}: the article is over the {limit // MB} MB item "
+                      f"limit ({size_words(size)}); skipped, its briefs kept without it")
+    else:
+        article = page_article(first.content, body)
+        parent_id = article.id
+        yield article
+    if header is not None:
+        yield from page_briefs(lines, parent_id, article_source(first), limit)
+
+
+def page_article(title_line: str, body: list[str]) -> Document:
+    """The page's article from its title line and the lines before its first brief section."""
+    title, source = parse_title_line(title_line)
+    return Document(title=title, text=drop_repeated_title(clean_paragraphs("\n".join(body)), title),
+                    source=source)
+
+
+def article_source(first: Line[str]) -> str | None:
+    """The outlet named on the title line (None when that line was too long to keep)."""
+    return parse_title_line(first.content)[1] if first.content is not None else None
+
+
+def page_briefs(lines: Iterator[Line[str]], parent_id: str | None, source: str | None,
+                limit: int) -> Iterator[Document | Problem]:
+    """One brief per non-blank line after the first `... in Brief` header."""
+    for line in lines:
+        if line.content is None:
+            yield Problem(f"line {line.number}: a brief over the {limit // MB} MB item limit "
+                          f"({size_words(line.size)}); skipped")
+        elif not is_brief_header(line.content):
+            text = drop_more_marker(line.content.strip())
+            if text:
+                yield Document(title=None, text=text, kind="brief", source=source,
+                               parent_id=parent_id)
+
+
+def is_brief_header(line: str) -> bool:
+    """Tell a `... in Brief` section header."""
+    return BRIEF_HEADER.match(line.strip()) is not None
+
+
+def drop_more_marker(text: str) -> str:
+    """Remove a trailing `...More` or `…More` (by hand: a regex backtracks on long dot runs)."""
+    body = text.rstrip()
+    if not body.endswith("More"):
+        return text
+    body = body[:-len("More")].rstrip()
+    if body.endswith("…"):
+        return body[:-1].rstrip()
+    if body.endswith(".."):
+        return body.rstrip(".").rstrip()
+    return text
 
 
 def parse_title_line(line: str) -> tuple[str | None, str | None]:
@@ -40,21 +115,6 @@ def parse_title_line(line: str) -> tuple[str | None, str | None]:
     if len(parts) == 1:
         return parts[0] or None, None
     return parts[0] or None, parts[-1] or None
-
-
-def split_briefs(lines: list[str]) -> tuple[str, list[str]]:
-    """Separate the article body from the brief lines under `... in Brief` headers."""
-    body: list[str] = []
-    briefs: list[str] = []
-    in_briefs = False
-    for line in lines:
-        if BRIEF_HEADER.match(line):
-            in_briefs = True
-        elif in_briefs and line.strip():
-            briefs.append(MORE_MARKER.sub("", line.strip()))
-        elif not in_briefs:
-            body.append(line)
-    return "\n".join(body), [b for b in briefs if b]
 
 
 def drop_repeated_title(text: str, title: str | None) -> str:

@@ -11,5 +11,12 @@ class Problem:
     message: str
 
 
+@dataclass(frozen=True)
+class ItemWarning:
+    """A note about an item that was still read (a field dropped or repaired): not an error."""
+
+    message: str
+
+
 class ReadError(Exception):
     """Nothing (more) could be read from the input; the message names the problem."""

@@ -7,14 +7,17 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from corpus.document import Document
-from corpus.formats import choose_format, read_bytes, reader_for
-from corpus.problems import Problem, ReadError
+from corpus.formats import Refused, choose_format, reader_for
+from corpus.problems import ItemWarning, Problem, ReadError
+from corpus.sources import open_input
 from indexer.enrich import Enricher
 from indexer.enrich.entity_table import EntityTable
 from indexer.ingest.merge import merge
 from indexer.store import Store
 
 BATCH_SIZE = 500
+BATCH_CHARS = 32_000_000  # and at most this much text: items may be 10 MB each
+KEPT_WARNINGS = 20       # a file can warn once a line: the report keeps the first ones
 
 
 @dataclass
@@ -30,6 +33,14 @@ class FileReport:
     unchanged: int = 0
     skipped_items: int = 0
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)   # the first KEPT_WARNINGS of them
+    warning_count: int = 0
+
+    def warn(self, message: str) -> None:
+        """Note an item read with a warning (a field dropped): the file stays ok."""
+        self.warning_count += 1
+        if len(self.warnings) < KEPT_WARNINGS:
+            self.warnings.append(message)
 
 
 @dataclass
@@ -75,8 +86,10 @@ class Ingester:
         """Ingest every path in order and report per file."""
         return IngestReport([self.ingest_file(path) for path in paths])
 
-    def ingest_file(self, path: str) -> FileReport:
+    def ingest_file(self, path: str | Refused) -> FileReport:
         """Ingest one file; any error it causes is reported, never raised."""
+        if isinstance(path, Refused):       # met while walking a folder: reported, not read
+            return FileReport(path=path.path, status=path.status, error=path.reason)
         report = FileReport(path=path)
         try:
             self._read_into_store(Path(path), report)
@@ -97,27 +110,39 @@ class Ingester:
         report.format, gzipped = choose_format(path)
         if report.format is None:
             return
-        data, damage = read_bytes(path, gzipped)
-        if not data.strip():
-            raise ReadError("empty file")
-        problems: list[str] = [damage] if damage else []
+        problems = ProblemLog()
+        # The stream decompresses as the reader asks: memory stays flat whatever the size.
+        with open_input(path, gzipped) as stream:
+            try:
+                self._store_items(reader_for(report.format)(stream, str(path)), report, problems)
+            finally:
+                if stream.damage:
+                    problems.add(stream.damage, first=True)
+                report.error = problems.summary()
+
+    def _store_items(self, items: Iterable, report: FileReport, problems: "ProblemLog") -> None:
+        """Store what a reader yields in batches; collect its problems and warnings."""
         batch: list[Document] = []
+        chars = 0
         try:
-            for item in reader_for(report.format)(data, str(path)):
+            for item in items:
+                if isinstance(item, ItemWarning):
+                    report.warn(item.message)
+                    continue
                 if isinstance(item, Problem):
-                    problems.append(item.message)
+                    problems.add(item.message)
                     continue
                 report.documents += 1
                 if not (item.title or item.text):
                     report.skipped_items += 1
                     continue
                 batch.append(item)
-                if len(batch) >= self.batch_size:
+                chars += len(item.text) + len(item.title or "")
+                if len(batch) >= self.batch_size or chars >= BATCH_CHARS:
                     self.store_batch(batch, report)
-                    batch = []
+                    batch, chars = [], 0
         finally:
             self.store_batch(batch, report)
-            report.error = summarise(problems)
 
     def store_batch(self, batch: list[Document], report: FileReport) -> None:
         """Merge a batch into the store in one transaction; count what it did."""
@@ -184,13 +209,27 @@ def store_enricher(store: Store, detect_language: bool = True, full: bool = True
                     detect=detect_language, full=full)
 
 
-def summarise(problems: list[str]) -> str | None:
-    """Fold a file's problems into one line."""
-    if not problems:
-        return None
-    others = len(problems) - 1
-    more = f" (and {others} more problem{'s' if others > 1 else ''})" if others else ""
-    return problems[0] + more
+class ProblemLog:
+    """A file's problems: the first kept to be named, the rest only counted (there may be
+    millions)."""
+
+    def __init__(self) -> None:
+        self.first: str | None = None
+        self.count = 0
+
+    def add(self, message: str, first: bool = False) -> None:
+        """Count a problem; keep its message if it is the first (or the cause of the rest)."""
+        self.count += 1
+        if first or self.first is None:
+            self.first = message
+
+    def summary(self) -> str | None:
+        """Fold the problems into one line."""
+        if not self.count:
+            return None
+        others = self.count - 1
+        more = f" (and {others} more problem{'s' if others > 1 else ''})" if others else ""
+        return self.first + more
 
 
 def file_status(report: FileReport) -> str:
