@@ -8,17 +8,14 @@ from __future__ import annotations
 import gzip
 import json
 import random
-import sqlite3
-import subprocess
-import sys
 import zlib
 from pathlib import Path
 
 import pytest
 
 from corpus.jsonl import read_jsonl
+from tests.helpers import file_outcome, ingest_json, store_ids
 
-ROOT = Path(__file__).resolve().parents[1]
 WORDS = ("harbour council budget minister strike talks flood rail vote court energy prices "
          "border wheat bank report election drought market tariff").split()
 
@@ -64,15 +61,7 @@ ATOM = b"""
 """
 
 
-# --- running the command -----------------------------------------------------------------
-
-def ingest(home: Path, *paths) -> tuple[int, dict, str]:
-    """Run `manage.py ingest --json`; return exit status, report and stderr."""
-    done = subprocess.run([sys.executable, "manage.py", "--home", str(home), "ingest", "--json",
-                           *map(str, paths)], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert "Traceback" not in done.stderr, done.stderr
-    return done.returncode, json.loads(done.stdout), done.stderr
-
+# --- checking the outcome ------------------------------------------------------------------
 
 def entry(report: dict, path) -> dict:
     [found] = [item for item in report["files"] if item["path"] == str(path)]
@@ -80,11 +69,9 @@ def entry(report: dict, path) -> dict:
 
 
 def stored_ids(home: Path) -> set[str]:
-    db = sqlite3.connect(f"file:{home / 'store.sqlite3'}?mode=ro", uri=True)
-    try:
-        return {row[0] for row in db.execute("SELECT id FROM documents")}
-    finally:
-        db.close()
+    ids = store_ids(home)
+    assert len(ids) == len(set(ids))
+    return set(ids)
 
 
 def ids_of(data: bytes) -> list[str]:
@@ -146,7 +133,7 @@ FAILED = [binary_xml, empty_txt, empty_jsonl, blank_jsonl, zero_byte_gz, plain_t
 @pytest.mark.parametrize("make_bad", FAILED, ids=lambda f: f.__name__)
 def test_unreadable_file_fails_alone(tmp_path, make_bad):
     bad, good = make_bad(tmp_path / "in"), good_file(tmp_path / "in")
-    code, report, stderr = ingest(tmp_path / "home", bad, good)
+    code, report, stderr = ingest_json(tmp_path / "home", bad, good)
     assert code == 1
     item = assert_one_line_error(report, stderr, bad, "failed")
     assert (item["documents"], item["new"]) == (0, 0)
@@ -163,7 +150,7 @@ def test_truncated_gzip_keeps_the_lines_before_the_cut(tmp_path):
     complete = readable.count(b"\n")        # lines the cut did not touch
     assert 0 < complete < 400
     good = good_file(tmp_path / "in")
-    code, report, stderr = ingest(tmp_path / "home", bad, good)
+    code, report, stderr = ingest_json(tmp_path / "home", bad, good)
     assert code == 1
     item = assert_one_line_error(report, stderr, bad, "partial")
     assert item["new"] == complete
@@ -185,7 +172,7 @@ def test_invalid_lines_are_errors_and_the_good_lines_go_in(tmp_path):
              json.dumps(good_lines[3]).encode()]
     bad = write(tmp_path / "in" / "mixed.jsonl", b"\n".join(lines) + b"\n")
     good = good_file(tmp_path / "in")
-    code, report, stderr = ingest(tmp_path / "home", bad, good)
+    code, report, stderr = ingest_json(tmp_path / "home", bad, good)
     assert code == 1
     item = assert_one_line_error(report, stderr, bad, "partial")
     assert "line 2" in item["error"]                # the first bad line is named
@@ -193,7 +180,7 @@ def test_invalid_lines_are_errors_and_the_good_lines_go_in(tmp_path):
     assert set(ids_of(jsonl_bytes(good_lines))) <= stored_ids(tmp_path / "home")
     assert_good_file_went_in(report, tmp_path / "home", good)
     # Reading the file again adds nothing and still reports the bad lines.
-    code, again, _ = ingest(tmp_path / "home", bad)
+    code, again, _ = ingest_json(tmp_path / "home", bad)
     assert code == 1 and entry(again, bad)["status"] == "partial"
     assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, 4)
 
@@ -211,14 +198,14 @@ def test_folder_mixing_good_and_bad_files(tmp_path):
         "mixed": write(folder / "dumps" / "more.ndjson",
                        jsonl_bytes(records(2, "more")) + b"{oops\n"),
     }
-    code, report, stderr = ingest(tmp_path / "home", folder)
+    code, report, stderr = ingest_json(tmp_path / "home", folder)
     assert code == 1
     assert [item["path"] for item in report["files"]] == sorted(str(p) for p in paths.values())
     for name in ("binary", "empty", "zero"):
         assert_one_line_error(report, stderr, paths[name], "failed")
     assert_one_line_error(report, stderr, paths["mixed"], "partial")
     assert entry(report, paths["skipped"])["status"] == "skipped"
-    assert entry(report, paths["feed"]) | {"path": None} == {
+    assert file_outcome(entry(report, paths["feed"])) == {
         "path": None, "format": "feed", "status": "ok", "documents": 2, "new": 2,
         "updated": 0, "unchanged": 0, "skipped_items": 0, "error": None}
     assert_good_file_went_in(report, tmp_path / "home", good)
@@ -236,10 +223,10 @@ def test_files_that_are_not_news_are_skipped(tmp_path):
                write(folder / "data.json", b'{"title": "A JSON object, not JSON Lines"}\n'),
                write(folder / "photo.jpeg", random.Random(5).randbytes(3000))]
     good = good_file(folder)
-    code, report, stderr = ingest(tmp_path / "home", *skipped, good)
+    code, report, stderr = ingest_json(tmp_path / "home", *skipped, good)
     assert code == 0, stderr
     for path in skipped:
-        assert entry(report, path) | {"path": None} == {
+        assert file_outcome(entry(report, path)) == {
             "path": None, "format": None, "status": "skipped", "documents": 0, "new": 0,
             "updated": 0, "unchanged": 0, "skipped_items": 0, "error": None}
     assert (report["skipped_files"], report["ok_files"]) == (4, 1)
@@ -254,7 +241,7 @@ def test_files_that_are_not_news_are_skipped(tmp_path):
 ], ids=["rss-no-extension", "atom-no-extension", "gzip-no-extension", "rss-named-json"])
 def test_feed_without_feed_extension_is_sniffed(tmp_path, name, data, count):
     path = write(tmp_path / "in" / name, data)
-    code, report, stderr = ingest(tmp_path / "home", path)
+    code, report, stderr = ingest_json(tmp_path / "home", path)
     assert code == 0, stderr
     item = entry(report, path)
     assert (item["format"], item["status"], item["new"], item["error"]) == ("feed", "ok", count, None)
@@ -267,7 +254,7 @@ def test_malformed_url_in_a_record_is_no_crash(tmp_path):
     lines.insert(2, b'{"url": "http://example.com:port/a", "title": "Bad port", "text": "More text."}')
     bad = write(tmp_path / "in" / "urls.jsonl", b"\n".join(lines) + b"\n")
     good = good_file(tmp_path / "in")
-    code, report, stderr = ingest(tmp_path / "home", bad, good)
+    code, report, stderr = ingest_json(tmp_path / "home", bad, good)
     assert code == 0 and "Traceback" not in stderr
     assert entry(report, bad)["new"] == 4
     assert set(ids_of(jsonl_bytes(records(2, "urls")))) <= stored_ids(tmp_path / "home")

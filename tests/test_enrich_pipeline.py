@@ -1,7 +1,6 @@
 """Enrichment inside ingest: language fallbacks, the entity table, and resumable re-enrichment."""
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
@@ -10,9 +9,9 @@ from indexer.enrich import Enricher
 from indexer.ingest.ingester import FileReport, Ingester, store_enricher
 from indexer.ingest.reenrich import MARKER, reenrich
 from indexer.store import Store
+from tests.helpers import SEED_PAGE
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
-SEED_PAGE = Path(__file__).resolve().parents[1].parent / "shared/corpus/pages/iran-international-page-2.txt"
 
 
 def test_short_brief_takes_its_pages_language_then_its_outlets():

@@ -4,13 +4,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from corpus.document import FIELD_ORDER
-from manage import cli
+from tests.helpers import invoke as run, write_jsonl
 
 PAGE = """Ministers meet on grain exports | Page 3 | Kappa Post
 
@@ -39,17 +39,17 @@ RECORDS = [
      "published": "2021-02-01T00:00:00Z"},
     {"id": None, "url": None, "source": "Lambda", "title": "No id at all",
      "text": "Only a title and a text identify this grain story.", "published": "2020-12-31T23:59:59Z"},
+    {"id": "k5", "url": "https://kappa.example/c", "source": "Kappa Post",
+     "title": "Grain talks in Tehran", "published": "2021-03-07T09:30:00Z",
+     "text": "Iran and Syria signed a grain accord on Sunday; Amnesty International and the "
+             "United Nations asked to see it."},
 ]
-
-
-def run(home: Path, *args: str):
-    return CliRunner().invoke(cli, ["--home", str(home), *args])
 
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("export")
-    (folder / "news.jsonl").write_text("".join(json.dumps(r) + "\n" for r in RECORDS))
+    write_jsonl(folder / "news.jsonl", RECORDS)
     (folder / "page.txt").write_text(PAGE, encoding="utf-8")
     home = folder / "home"
     result = run(home, "ingest", str(folder / "news.jsonl"), str(folder / "page.txt"))
@@ -91,7 +91,7 @@ def test_export_gives_every_match_once_in_the_search_order(home, args):
 
 def test_jsonl_export_has_every_field_with_text(home):
     exported = export_jsonl(home)
-    assert len(exported) == 8                     # 5 records, a page article and 2 briefs
+    assert len(exported) == 9                     # 6 records, a page article and 2 briefs
     for document in exported:
         assert tuple(document) == FIELD_ORDER
     by_title = {d["title"]: d for d in exported}
@@ -101,21 +101,58 @@ def test_jsonl_export_has_every_field_with_text(home):
     assert len(briefs) == 2 and {b["parent_id"] for b in briefs} == {by_title["Ministers meet on grain exports"]["id"]}
 
 
+INGESTED = "<the ingest time>"        # when the test ran: checked for its form only
+# Every CSV row by id: null is an empty cell, lists are joined with "; ", entities by name.
+CSV_ROWS = {
+    "d1b064285301c5bbac8c": [
+        "k5", "article", "", "Kappa Post", "https://kappa.example/c", "Grain talks in Tehran",
+        "Iran and Syria signed a grain accord on Sunday; Amnesty International and the United "
+        "Nations asked to see it.", "2021-03-07T09:30:00Z", "metadata", "en", "IR; SY",
+        "Amnesty International; United Nations", INGESTED, "6"],
+    "54e3e6032c3ecfbb763e": [
+        "k2", "article", "", "Kappa Post", "", "Port fees rise",
+        "Port fees rose by 5% at the grain terminal.", "2021-03-05T00:00:00Z", "metadata", "en",
+        "", "", INGESTED, "2"],
+    "4fd9afbe232f47812117": [
+        "k1", "article", "", "Kappa Post", "https://kappa.example/a", "Grain deal",
+        'A grain deal was signed.\n\nIt covers wheat, "barley" and maize; more later.',
+        "2021-03-02T08:00:00Z", "metadata", "en", "", "", INGESTED, "1"],
+    "593b4d2ef3399f90acb1": [
+        "k4", "brief", "", "Kappa Post", "http://www.kappa.example/b?utm_source=x", "Brief on maize",
+        "Maize exports doubled.", "2021-02-01T00:00:00Z", "metadata", "", "", "", INGESTED, "4"],
+    "fb8b11033ca981f76052": [
+        "", "article", "", "Lambda", "", "No id at all",
+        "Only a title and a text identify this grain story.", "2020-12-31T23:59:59Z", "metadata",
+        "en", "", "", INGESTED, "5"],
+    "fce817877a8447c7966b": [
+        "k3", "article", "", "", "", "Untitled wire", "Grain, again.", INGESTED, "ingested", "",
+        "", "", INGESTED, "3"],
+    "c366732017edcc802729": [
+        "", "article", "", "Kappa Post", "", "Ministers meet on grain exports",
+        "Ministers from five countries met on Monday to discuss grain exports and port fees."
+        "\n\nTalks will continue next week, officials said.", INGESTED, "ingested", "en", "", "",
+        INGESTED, "7"],
+    "8ae1391201538bc641be": [
+        "", "brief", "c366732017edcc802729", "Kappa Post", "", "",
+        "A tanker carrying grain left the port of Odessa on Sunday, the harbour office said",
+        INGESTED, "ingested", "en", "", "", INGESTED, "8"],
+    "1e931f34fb4fc501e199": [
+        "", "brief", "c366732017edcc802729", "Kappa Post", "", "",
+        "Wheat prices fell for a third day as traders weighed the new export quotas",
+        INGESTED, "ingested", "en", "", "", INGESTED, "9"],
+}
+TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
 def test_csv_cells_flatten_nulls_and_lists(home):
-    rows = {row["id"]: row for row in export_csv(home)}
-    documents = {d["id"]: d for d in export_jsonl(home)}
-    for doc_id, row in rows.items():
-        document = documents[doc_id]
-        for name in FIELD_ORDER:
-            value = document[name]
-            if value is None:
-                assert row[name] == ""
-            elif name == "entities":
-                assert row[name] == "; ".join(e["name"] for e in value)
-            elif isinstance(value, list):
-                assert row[name] == "; ".join(value)
-            else:
-                assert row[name] == str(value)
+    rows = {}
+    for row in export_csv(home):
+        cells = [row[name] for name in FIELD_ORDER]
+        times = [n for n, name in enumerate(FIELD_ORDER) if name == "ingested_at"
+                 or (name == "published" and row["date_source"] == "ingested")]
+        assert all(TIME.fullmatch(cells[n]) for n in times), cells
+        rows[cells[0]] = [INGESTED if n in times else cell for n, cell in enumerate(cells)][1:]
+    assert rows == CSV_ROWS
 
 
 def test_export_to_a_file(home, tmp_path):

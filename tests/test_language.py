@@ -2,14 +2,12 @@
 import gzip
 import json
 from itertools import islice
-from pathlib import Path
 
 import pytest
 
 from corpus.languages import language_code
 from indexer.enrich.language import detect_language
-
-CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+from tests.helpers import CORPUS
 
 
 @pytest.mark.parametrize("tag, expected", [
@@ -39,7 +37,7 @@ def test_detection_is_repeatable():
 @pytest.mark.parametrize("name, lang", [("reuters-21578", "en"), ("saudinewsnet", "ar"),
                                         ("farsnews", "fa")])
 def test_language_of_real_texts(name, lang):
-    path = CORPORA / f"{name}.jsonl.gz"
+    path = CORPUS / f"{name}.jsonl.gz"
     if not path.exists():
         pytest.skip("../shared is absent: no real corpora")
     with gzip.open(path, "rt", encoding="utf-8") as handle:

@@ -1,13 +1,9 @@
 """Scraped page text: one article plus one document per brief line, any outlet."""
-from pathlib import Path
-
 import pytest
 
 from corpus.pages import read_page
 from corpus.problems import ReadError
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEED_PAGE = SHARED / "corpus" / "pages" / "iran-international-page-2.txt"
+from tests.helpers import SEED_PAGE
 
 
 def read(text: str, newline: str = "\n") -> list:
