@@ -33,9 +33,9 @@ def add_entry(feed: FeedGenerator, doc: dict, when: datetime, url: str) -> None:
     entry = feed.add_entry(order="append")
     entry.id(ENTRY_ID.format(doc["id"]))
     entry.title(doc.get("title") or doc.get("source") or doc["id"])
-    entry.link(href=url, rel="alternate")
-    if doc.get("url"):
-        entry.link(href=doc["url"], rel="related")
+    # One link only: feedgen 1.0 drops a link's rel, and two bare links would both be
+    # "alternate", which Atom forbids. The document page links to the original.
+    entry.link(href=url)
     entry.published(when)
     entry.updated(when)
     if doc.get("source"):
