@@ -1,4 +1,9 @@
-"""SearchParams -> Whoosh query: pure functions that tests call without an index."""
+"""The query language's tree (indexer/search/query_tree.py) -> Whoosh queries.
+
+Pure functions that tests call without an index. Words are analysed by the field's own
+analyzer, as Whoosh's parser did: a single word through process_text (StemmedText looks
+it up by its stem), a phrase through tokenize (exact words), a wildcard kept whole.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -6,19 +11,28 @@ from functools import lru_cache
 from itertools import islice
 
 from whoosh import query as Q
-from whoosh.qparser import MultifieldParser
 
-from indexer.search.params import NORMALISERS, ParamError, SearchParams
-from indexer.search.query_checks import MAX_QUERY_CHARS, OPEN_END, QueryError, check_and_rewrite
-from indexer.engine.whoosh.schema import FACETS, TEXT_FIELDS, build_schema, day_number, facet_key
+from indexer.search import explain as explaining
+from indexer.search.params import SearchParams
+from indexer.search.query_language import parse, search_parts
+from indexer.search.query_tree import (
+    MAX_QUERY_CHARS, And, DateRange, Facet, MatchAll, Node, Not, Or, Phrase, Prefix,
+    QueryError, Wildcard, Word,
+)
+from indexer.engine.whoosh.schema import TEXT_FIELDS, build_schema, day_number, facet_key
 
 __all__ = ["MAX_QUERY_CHARS", "MAX_EXPANSIONS", "QueryError", "build_query", "explain",
-           "parse_text", "highlight_terms"]
+           "parse_text", "compile_tree", "highlight_terms"]
 
 TITLE_BOOST = 2.0
+# Words without a field search these, the title counting double.
+FIELD_BOOSTS = (("title", TITLE_BOOST), ("text", 1.0))
 # A trailing wildcard may stand for at most this many indexed words (per field);
 # read when the query runs, since only the index knows the words.
 MAX_EXPANSIONS = 256
+# The open end of a date range: the largest 32-bit day number. Not 99991231 (date.max):
+# whoosh 2.7.4's NumericRange up to 99991231 on this field also matches earlier days.
+OPEN_END = 2**32 - 1
 
 
 class BoundedExpansion:
@@ -43,62 +57,99 @@ class BoundedWildcard(BoundedExpansion, Q.Wildcard):
 
 
 @lru_cache(maxsize=1)
-def query_parser() -> MultifieldParser:
-    """Whoosh's parser over title and text, AND between words (its default group)."""
-    return MultifieldParser(list(TEXT_FIELDS), build_schema(),
-                            fieldboosts={"title": TITLE_BOOST})
+def schema():
+    """The index schema, whose field analyzers turn query words into indexed words."""
+    return build_schema()
+
+
+def analyse(field: str, text: str, how: str) -> list[str]:
+    """The indexed words of query text: how="word" (stems), "phrase" (exact), "pattern"."""
+    field_type = schema()[field]
+    if how == "phrase":
+        return [token.text for token in field_type.tokenize(text, mode="query")]
+    whole = how == "pattern"
+    return list(field_type.process_text(text, mode="query", tokenize=not whole,
+                                        removestops=not whole))
+
+
+def explain(params: SearchParams) -> str:
+    """The query a search runs, in readable form: words match the title or the text."""
+    return explaining.explain(params, analyse)
 
 
 def parse_text(text: str) -> Q.Query | None:
-    """Check and parse the query text (QueryError when bad), or return None when empty."""
-    text = text.strip()
-    if not text:
-        return None
-    parsed = query_parser().parse(check_and_rewrite(text))
-    if parsed is Q.NullQuery:
-        return None
-    return parsed.accept(settle_leaf)
+    """Parse query text (QueryError when bad) to a Whoosh query; None when it asks nothing."""
+    return compile_tree(parse(text))
 
 
-def settle_leaf(query: Q.Query) -> Q.Query:
-    """Bound wildcards; fold facet values (country names to codes) as filters do."""
+def compile_tree(tree: Node) -> Q.Query | None:
+    """A query tree as a normalised Whoosh query with bounded wildcards; None for none."""
+    query = leaf_or_group(tree).normalize()
+    if query is Q.NullQuery or isinstance(tree, MatchAll):
+        return None
+    return query.accept(bound_expansion)
+
+
+def leaf_or_group(node: Node) -> Q.Query:
+    """Compile one node (not yet normalised: normalising drops the empty parts)."""
+    if isinstance(node, And):
+        # Whoosh normalises an AND holding Every() to Every(), dropping the other items.
+        items = [item for item in node.items if not isinstance(item, MatchAll)]
+        return Q.And([leaf_or_group(item) for item in items or node.items])
+    if isinstance(node, Or):
+        return Q.Or([leaf_or_group(item) for item in node.items])
+    if isinstance(node, Not):
+        if isinstance(node.item, Not):              # a double negation asks for the item
+            return leaf_or_group(node.item.item)
+        return Q.Not(leaf_or_group(node.item))
+    if isinstance(node, MatchAll):
+        return Q.Every()
+    if isinstance(node, Facet):
+        return Q.Term(node.field, facet_key(node.value))
+    if isinstance(node, DateRange):
+        return day_range(node.start, node.end)
+    if node.field is not None:
+        return text_leaf(node, node.field, 1.0)
+    return Q.Or([text_leaf(node, field, boost) for field, boost in FIELD_BOOSTS])
+
+
+def text_leaf(node: Word | Phrase | Prefix | Wildcard, field: str, boost: float) -> Q.Query:
+    """A word, phrase or wildcard on one field (an AND when a word holds several)."""
+    if isinstance(node, Phrase):
+        words = analyse(field, " ".join(node.words), "phrase")
+        return Q.Phrase(field, words, slop=node.slop, boost=boost)
+    if isinstance(node, Word):
+        words = analyse(field, node.text, "word")
+        terms = [Q.Term(field, word, boost=boost) for word in words]
+        return terms[0] if len(terms) == 1 else Q.And(terms)
+    kind = Q.Prefix if isinstance(node, Prefix) else Q.Wildcard
+    pattern = analyse(field, node.text if kind is Q.Prefix else node.pattern, "pattern")
+    return kind(field, pattern[0], boost=boost) if pattern else Q.NullQuery
+
+
+def day_range(start: date | None, end: date | None) -> Q.NumericRange:
+    """Dated documents whose day lies in the range, both ends included."""
+    # Explicit ends: 2.7.4's NumericRange from None (or 0) on an unsigned field matches
+    # every document up to the end, and one up to 99991231 matches every dated document.
+    return Q.NumericRange("day", day_number(start or date.min),
+                          day_number(end) if end else OPEN_END)
+
+
+def bound_expansion(query: Q.Query) -> Q.Query:
+    """Bound wildcards: refuse at search time to expand past MAX_EXPANSIONS words."""
     if type(query) is Q.Prefix:
         return BoundedPrefix(query.fieldname, query.text, boost=query.boost)
     if type(query) is Q.Wildcard:
         return BoundedWildcard(query.fieldname, query.text, boost=query.boost)
-    if isinstance(query, Q.Term) and query.fieldname in FACETS:
-        try:
-            value = NORMALISERS[query.fieldname](" ".join(str(query.text).split()))
-        except ParamError as exc:
-            raise QueryError(f"{exc} in {query.fieldname}: of the query") from None
-        return Q.Term(query.fieldname, facet_key(value))
     return query
-
-
-def facet_filter(facet: str, values: tuple[str, ...]) -> Q.Query:
-    """Match any of the values of one facet (OR within a facet)."""
-    terms = [Q.Term(facet, facet_key(v)) for v in values]
-    return terms[0] if len(terms) == 1 else Q.Or(terms)
-
-
-def date_filter(params: SearchParams) -> Q.Query | None:
-    """Match dated documents whose day lies in the range, both ends included."""
-    if params.date_from is None and params.date_to is None:
-        return None
-    # Explicit ends: 2.7.4's NumericRange from None (or 0) on an unsigned field matches
-    # every document up to the end, and one up to 99991231 matches every dated document.
-    start = day_number(params.date_from or date.min)
-    end = day_number(params.date_to) if params.date_to else OPEN_END
-    return Q.NumericRange("day", start, end)
 
 
 def build_query(params: SearchParams) -> Q.Query:
     """Combine text, included facets, dates and exclusions with AND."""
-    positive = [facet_filter(f, params.include[f]) for f in FACETS if params.include.get(f)]
-    text, dates = parse_text(params.query), date_filter(params)
-    positive = ([text] if text else []) + positive + ([dates] if dates else [])
-    negative = [Q.Not(facet_filter(f, params.exclude[f]))
-                for f in FACETS if params.exclude.get(f)]
+    text, filters, exclusions = search_parts(params)
+    query = compile_tree(text) if text is not None else None
+    positive = ([query] if query is not None else []) + [leaf_or_group(f) for f in filters]
+    negative = [leaf_or_group(n) for n in exclusions]
     # Whoosh needs something positive to subtract exclusions from.
     parts = (positive or [Q.Every()]) + negative
     return parts[0] if len(parts) == 1 else Q.And(parts)
@@ -127,72 +178,3 @@ def positive_leaves(query: Q.Query):
         return
     for child in query.children():
         yield from positive_leaves(child)
-
-
-def explain(params: SearchParams) -> str:
-    """The query a search runs, in readable form: words match the title or the text."""
-    return render(build_query(params))
-
-
-def render(query: Q.Query, bare: bool = False) -> str:
-    """Render a query; `bare` leaves out the field names of title/text leaves."""
-    if isinstance(query, Q.Or):
-        parts = merge_title_text(query.subqueries, bare)
-        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
-    if isinstance(query, Q.And):
-        return "(" + " AND ".join(render(q, bare) for q in flat_and(query)) + ")"
-    if isinstance(query, Q.AndNot):
-        return f"({render(query.a, bare)} AND NOT {render(query.b, bare)})"
-    if isinstance(query, Q.Not):
-        return f"NOT {render(query.query, bare)}"
-    if isinstance(query, Q.Every):
-        return "ALL"
-    if isinstance(query, Q.NumericRange) and query.fieldname == "day":
-        return f"date:[{day_text(query.start)} TO {day_text(query.end)}]"
-    field = getattr(query, "fieldname", None)
-    prefix = "" if bare and field in TEXT_FIELDS else f"{field}:"
-    if isinstance(query, Q.Phrase):
-        slop = f"~{query.slop}" if query.slop > 1 else ""
-        return f'{prefix}"{" ".join(map(str, query.words))}"{slop}'
-    if isinstance(query, Q.Prefix):
-        return f"{prefix}{query.text}*"
-    if isinstance(query, (Q.Term, Q.Wildcard)):
-        text = str(query.text)
-        return f'{prefix}"{text}"' if " " in text else f"{prefix}{text}"
-    return str(query)
-
-
-def flat_and(query: Q.And) -> list:
-    """The operands of nested ANDs, in order (AND is associative)."""
-    return [leaf for q in query.subqueries
-            for leaf in (flat_and(q) if isinstance(q, Q.And) else [q])]
-
-
-def merge_title_text(queries: list, bare: bool) -> list[str]:
-    """Render OR'ed queries, one bare entry for each title/text pair that asks the same."""
-    parts, index = [], 0
-    while index < len(queries):
-        first, second = queries[index], queries[index + 1] if index + 1 < len(queries) else None
-        if (second is not None and leaf_fields(first) == {"title"}
-                and leaf_fields(second) == {"text"}
-                and render(first, True) == render(second, True)):
-            parts.append(render(first, True))
-            index += 2
-        else:
-            parts.append(render(first, bare))
-            index += 1
-    return parts
-
-
-def leaf_fields(query: Q.Query) -> set:
-    """The field names of a query's leaves."""
-    leaves = [query] if query.is_leaf() else list(query.leaves())
-    return {getattr(leaf, "fieldname", None) for leaf in leaves}
-
-
-def day_text(number) -> str:
-    """YYYY-MM-DD of a YYYYMMDD day number; '*' for the open ends."""
-    if number is None or number <= day_number(date.min) or number >= day_number(date.max):
-        return "*"
-    number = int(number)
-    return f"{number // 10000:04d}-{number // 100 % 100:02d}-{number % 100:02d}"
