@@ -8,7 +8,7 @@ import pytest
 from indexer.output.export import csv_cell
 from indexer.search.histogram import bucket_of, choose_interval, histogram
 from indexer.search.params import ParamError, SearchParams, parse_date_bound
-from indexer.engine.whoosh.query import QueryError, build_query, parse_text
+from indexer.search.query_language import QueryError, parse
 from indexer.output.render import plain_snippet
 from indexer.engine.whoosh.snippets import first_match, make_snippet, opening
 
@@ -67,39 +67,13 @@ def test_filter_values_are_normalised_and_deduplicated():
     assert params.include == {"kind": ("brief",), "lang": ("en",), "source": ("Alpha News",)}
 
 
-@pytest.mark.parametrize("args, expected", [
-    ({}, "None:*"),                                      # everything
-    ({"country": ["IR", "SY"], "kind": ["article"]}, "((country:ir OR country:sy) AND kind:article)"),
-    ({"exclude_source": ["Alpha News"]}, "(None:* AND NOT source:alpha news)"),
-    ({"lang": ["en"], "exclude_entity": ["A", "B"]}, "(lang:en AND NOT (entity:a OR entity:b))"),
-    ({"from": ["2020-07"], "to": ["2020-07"]}, "day:[20200701 TO 20200731]"),
-    ({"from": ["2020"]}, "day:[20200101 TO 4294967295]"),
-    ({"to": ["2019"]}, "day:[10101 TO 20191231]"),
-    ({"q": ["oil"], "source": ["Reuters"], "from": ["1987-03-01"]},
-     "((title:~oil^2.0 OR text:~oil) AND source:reuters AND day:[19870301 TO 4294967295])"),
-])
-def test_filters_and_with_each_other_and_or_within_a_facet(args, expected):
-    # Whoosh query objects print in its own syntax: tests need not import Whoosh.
-    assert str(build_query(SearchParams.from_args(args))) == expected
-
-
-def test_query_words_are_anded_over_title_and_boosted_title():
-    assert str(parse_text("oil exports")) == (
-        "((title:~oil^2.0 OR text:~oil) AND (title:~export^2.0 OR text:~export))")
-
-
-def test_query_text_is_folded_like_the_index():
-    assert ("text", "~etud") in set(parse_text("ÉTUDE").iter_all_terms())
-    assert ("text", "etude") in set(parse_text('"ÉTUDE"').iter_all_terms())
-
-
 @pytest.mark.parametrize("text, message", [
     ('"oil prices', "unbalanced quote"), ("(oil OR gas", "unbalanced parenthesis"),
     ("oil) OR (gas", "unbalanced parenthesis"), ("x" * 1001, "limit is 1000"),
 ])
 def test_bad_query_text_is_refused(text, message):
     with pytest.raises(QueryError, match=message):
-        build_query(SearchParams(query=text))
+        parse(text)
 
 
 @pytest.mark.parametrize("first, last, interval", [
