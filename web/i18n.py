@@ -64,12 +64,11 @@ def switch(code: str):
 
 def safe_next(target: str | None) -> str:
     """A path on this site to go back to; anything else (another host) goes home."""
-    if not target:
-        return "/"
+    target = (target or "").replace("\\", "/")     # browsers read "/\\host" as "//host"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
-    return target.replace("\\", "/")
+    return target
 
 
 def is_rtl() -> bool:
