@@ -155,6 +155,14 @@ def clean_paragraphs(text: str | None) -> str:
     if not text:
         return ""
     paragraphs = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
-    cleaned = (" ".join(_SPACES.sub(" ", line).strip() for line in p.split("\n") if line.strip())
+    cleaned = (" ".join(_squeeze(line).strip() for line in p.split("\n") if line.strip())
                for p in paragraphs)
     return "\n\n".join(p for p in cleaned if p)
+
+
+def _squeeze(line: str) -> str:
+    """Turn each run of spaces, tabs and no-break spaces into one space."""
+    # The regex costs milliseconds on a long line of single spaces: skip it when it has no work.
+    if "  " in line or "\t" in line or "\u00a0" in line:
+        return _SPACES.sub(" ", line)
+    return line

@@ -14,7 +14,7 @@ from dateutil import parser as date_parser
 from corpus.document import Document, clean_paragraphs, to_utc
 from corpus.jsonl_fields import check_fields
 from corpus.problems import ItemWarning, Problem, ReadError
-from corpus.streams import MAX_ITEM_BYTES, MB, as_stream, read_chunks, size_words, split_lines
+from corpus.streams import MAX_ITEM_BYTES, as_stream, read_chunks, size_words, split_lines
 
 ALIASES = {
     "text": ("text", "maintext", "content", "body"),
@@ -32,8 +32,8 @@ def read_jsonl(source: bytes | BinaryIO, location: str | None = None,
     for line in split_lines(read_chunks(as_stream(source)), limit):
         if line.content is None:
             bad += 1
-            yield Problem(f"line {line.number}: over the {limit // MB} MB item limit "
-                          f"({size_words(line.size)}); skipped")
+            yield Problem(f"line {line.number}: {size_words(line.size)}, over the item limit "
+                          f"of {size_words(limit)}; skipped")
             continue
         if not line.content.strip():
             continue
@@ -47,7 +47,7 @@ def read_jsonl(source: bytes | BinaryIO, location: str | None = None,
         for warning in warnings:
             yield ItemWarning(f"line {line.number}: {warning}")
         good += 1
-        yield record_to_document(record)
+        yield checked_record_to_document(record)
     if not good and not bad:
         raise ReadError("empty file")
 
@@ -71,7 +71,11 @@ def parse_line(raw: bytes) -> dict:
 
 def record_to_document(record: dict) -> Document:
     """Map a record (with its aliases) to a Document; fields of the wrong type count as absent."""
-    record, _ = check_fields(record)
+    return checked_record_to_document(check_fields(record)[0])
+
+
+def checked_record_to_document(record: dict) -> Document:
+    """Map a record whose fields have their JSON types (see check_fields) to a Document."""
     pick = lambda name: first_value(record, ALIASES[name])  # noqa: E731
     # This project's own export carries `external_id` (maybe null) beside its hash `id`.
     external = record["external_id"] if "external_id" in record else record.get("id")

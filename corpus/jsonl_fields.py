@@ -50,7 +50,7 @@ def check_field(name: str, value) -> tuple[object | None, str | None]:
 def check_text(name: str, value: str) -> tuple[str | None, str | None]:
     """Repair lone surrogates in a text field and drop a url that is not absolute http(s)."""
     warning = None
-    if _LONE_SURROGATE.search(value):
+    if not value.isascii() and _LONE_SURROGATE.search(value):
         value = _LONE_SURROGATE.sub("\ufffd", value)
         warning = f"field '{name}' held invalid \\u escapes (lone surrogates), replaced by �"
     if name == "url" and value.strip() and web_url(value) is None:

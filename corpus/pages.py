@@ -12,7 +12,7 @@ from typing import BinaryIO, Iterable, Iterator
 from corpus.decode import SAMPLE_BYTES, StreamDecoder, detect_encoding, universal_newlines
 from corpus.document import Document, clean_paragraphs, normalise_text
 from corpus.problems import ItemWarning, Problem, ReadError
-from corpus.streams import (MAX_ITEM_BYTES, MB, Line, as_stream, read_chunks, read_upto,
+from corpus.streams import (MAX_ITEM_BYTES, Line, as_stream, read_chunks, read_upto,
                             size_words, split_lines, utf8_size)
 
 SEPARATOR = " | "
@@ -35,7 +35,8 @@ def read_page(source: bytes | BinaryIO, location: str | None = None,
     text = universal_newlines(decoder.decode(chain([head], read_chunks(stream))))
     yield from page_items(split_lines(text, limit, utf8_size), limit)
     if decoder.damaged:
-        yield ItemWarning(f"bytes that are not {decoder.encoding} text were replaced by �")
+        encoding = "utf-8" if decoder.encoding == "utf-8-sig" else decoder.encoding
+        yield ItemWarning(f"bytes that are not {encoding} text were replaced by �")
 
 
 def page_items(lines: Iterable[Line[str]], limit: int) -> Iterator[Document | Problem]:
@@ -55,8 +56,8 @@ def page_items(lines: Iterable[Line[str]], limit: int) -> Iterator[Document | Pr
             body.append(line.content)
     parent_id = None
     if body is None or first.content is None:
-        yield Problem(f"line {first.number}: the article is over the {limit // MB} MB item "
-                      f"limit ({size_words(size)}); skipped, its briefs kept without it")
+        yield Problem(f"line {first.number}: the article is {size_words(size)}, over the item "
+                      f"limit of {size_words(limit)}; skipped (its briefs are kept)")
     else:
         article = page_article(first.content, body)
         parent_id = article.id
@@ -82,8 +83,8 @@ def page_briefs(lines: Iterator[Line[str]], parent_id: str | None, source: str |
     """One brief per non-blank line after the first `... in Brief` header."""
     for line in lines:
         if line.content is None:
-            yield Problem(f"line {line.number}: a brief over the {limit // MB} MB item limit "
-                          f"({size_words(line.size)}); skipped")
+            yield Problem(f"line {line.number}: a brief of {size_words(line.size)}, over the "
+                          f"item limit of {size_words(limit)}; skipped")
         elif not is_brief_header(line.content):
             text = drop_more_marker(line.content.strip())
             if text:

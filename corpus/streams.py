@@ -96,5 +96,7 @@ def utf8_size(text: str) -> int:
 
 
 def size_words(size: int) -> str:
-    """Say a size over the item limit for a report: '52.4 MB'."""
-    return f"{size / MB:.1f} MB"
+    """Say a size for a report: '10 MB', '52.4 MB', '5,030 bytes'."""
+    if size < MB:
+        return f"{size:,} bytes"
+    return f"{size // MB} MB" if size % MB == 0 else f"{size / MB:.1f} MB"

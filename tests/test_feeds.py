@@ -10,7 +10,7 @@ import pytest
 
 from corpus.document import Document
 from corpus.feeds import language_code, read_feed
-from corpus.problems import Problem, ReadError
+from corpus.problems import ItemWarning, Problem, ReadError
 from tests.helpers import FEEDS
 
 needs_feeds = pytest.mark.skipif(not (FEEDS / "manifest.json").is_file(),
@@ -205,6 +205,28 @@ def test_relative_links_are_resolved_against_xml_base():
 def test_unresolvable_relative_link_is_dropped():
     docs, _ = read(rss("<item><title>A</title><link>/only/a/path</link></item>"))
     assert docs[0].url is None
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "JAVASCRIPT://x.example/%0aalert(1)",
+                                  "data:text/html,x", "vbscript:msgbox", "file:///etc/passwd",
+                                  "ftp://x.example/a", "http://[broken/a",
+                                  "http://x.example:port/a"])
+def test_links_that_are_not_http_urls_are_dropped(link):
+    items = (f"<item><title>Bad</title><link>{link}</link><description>d</description></item>"
+             "<item><title>Good</title><link>https://x.example/good</link></item>")
+    docs, problems = read(rss(items, channel="<link>https://x.example/</link>"))
+    assert [(d.title, d.url) for d in docs] == [("Bad", None), ("Good", "https://x.example/good")]
+    assert problems == []
+
+
+@pytest.mark.parametrize("ref", ["&#xD800;", "&#55296;", "&#x110000;", "&#99999999999999999999;"])
+@pytest.mark.parametrize("tail", ["", "<unclosed"], ids=["well-formed", "broken"])
+def test_reference_to_no_character_is_replaced_and_the_feed_still_read(ref, tail):
+    data = rss(f"<item><title>A {ref} b</title></item><item><title>Next</title></item>") + tail.encode()
+    items = list(read_feed(data))
+    assert [i.title for i in items if isinstance(i, Document)] == ["A \ufffd b", "Next"]
+    assert [i.message for i in items if isinstance(i, ItemWarning)] == [
+        "1 character reference(s) to no character (like &#xD800;) replaced by \ufffd"]
 
 
 def test_html_in_entries_becomes_plain_paragraphs():

@@ -225,6 +225,18 @@ def test_canonical_link_wins_and_home_pages_are_not_article_urls():
     assert doc.url is None and doc.source == "quotidien.example"
 
 
+@pytest.mark.parametrize("href", ["javascript:alert(1)", "data:text/html,x", "file:///etc/passwd",
+                                  "ftp://quotidien.example/a", "http://[broken/a",
+                                  "https://quotidien.example:port/a"])
+def test_canonical_link_that_is_not_an_http_url_is_dropped(href):
+    head = (f'<link rel="canonical" href="{href}">'
+            '<meta property="og:url" content="https://www.quotidien.example/societe/ete-a-paris">')
+    assert next(read_html(page(head=head).encode())).url == (
+        "https://www.quotidien.example/societe/ete-a-paris")
+    only = next(read_html(page(head=f'<link rel="canonical" href="{href}">').encode()))
+    assert only.url is None
+
+
 def test_site_name_is_trimmed_from_the_title_when_there_is_no_headline():
     html = page(head='<meta property="og:site_name" content="Le Quotidien">')
     html = html.replace("<h1>", "<div>").replace("</h1>", "</div>")
