@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from indexer.engine import IndexDamaged
 from indexer.faults import describe
 from indexer.search.params import ParamError
-from indexer.search.query_checks import QueryError
+from indexer.search.query_language import QueryError
 
 
 def init_app(app: Flask) -> None:

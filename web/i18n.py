@@ -64,7 +64,7 @@ def switch(code: str):
 
 def safe_next(target: str | None) -> str:
     """A path on this site to go back to; anything else (another host) goes home."""
-    target = (target or "").replace("\\", "/")     # browsers read "/\\host" as "//host"
+    target = (target or "").replace("\\", "/")     # browsers read /\host as //host
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"

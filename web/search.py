@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from indexer.search.params import ParamError
-from indexer.search.query_checks import QueryError
+from indexer.search.query_language import QueryError
 from web import search_page
 from web.context import monitor
 from web.links import search_url, unpaged
