@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from indexer.engine.whoosh.analysis import (STEM_MARK, exact_analyzer, field_analyzer, fold, stem,
-                               text_analyzer)
-from indexer.engine.whoosh.index import SearchIndex
+from indexer.engine.whoosh.analysis import exact_analyzer, field_analyzer, text_analyzer
+from indexer.engine.whoosh.engine import WhooshEngine
+from indexer.engine.whoosh.query import parse_text
 from indexer.ingest.ingester import Ingester
 from indexer.search.params import SearchParams
-from indexer.engine.whoosh.query import parse_text
-from indexer.engine.whoosh.search import iter_matches, search
+from indexer.search.results import search_json
 from indexer.store import Store
+from indexer.text.folding import fold
+from indexer.text.stems import STEM_MARK, stem
 
 FARSNEWS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "farsnews.jsonl.gz"
 
@@ -127,11 +128,12 @@ DOCS = [
     ("fa3", "خبر سوم", "مدرسة الكتاب في المدينة"),                      # ة, Arabic kaf
     ("fa4", "خبر چهارم", "او می شود"),                                  # real space
     ("fa5", "تحریم‌ها", "تحریمها و رئيس"),                         # plurals, ئ
+    ("fa6", "خبر ششم", "شہر تھران و خانۀ نے"),                      # Urdu keyboard: ہ ھ ے, ۀ
 ]
 
 
 @pytest.fixture(scope="module")
-def searcher(tmp_path_factory):
+def engine(tmp_path_factory):
     folder = tmp_path_factory.mktemp("analysis")
     path = folder / "docs.jsonl"
     with open(path, "w", encoding="utf-8") as handle:
@@ -143,19 +145,20 @@ def searcher(tmp_path_factory):
     store = Store(folder / "store.db")
     report = Ingester(store, detect_language=False, enrich=False).ingest_file(str(path))
     assert not report.error
-    index = SearchIndex(folder / "index")
-    index.catch_up(store)
-    with index.searcher() as searcher:
-        yield searcher
+    engine = WhooshEngine(folder / "index")
+    engine.catch_up(store)
+    yield engine
+    engine.close()
+    store.close()
 
 
-def urls(searcher, query: str) -> set[str]:
-    return {doc["url"] for doc in iter_matches(searcher, SearchParams(query=query))}
+def urls(engine, query: str) -> set[str]:
+    return {doc["url"] for doc in engine.iter_matches(SearchParams(query=query))}
 
 
-def ids(searcher, query: str) -> set[str]:
+def ids(engine, query: str) -> set[str]:
     """The fixture names of the matches (the store derives its own ids from the URLs)."""
-    return {url.rsplit("/", 1)[-1] for url in urls(searcher, query)}
+    return {url.rsplit("/", 1)[-1] for url in urls(engine, query)}
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -175,13 +178,16 @@ def ids(searcher, query: str) -> set[str]:
     ("رییس", {"fa5"}), ("رئیس", {"fa5"}), ("رئيس", {"fa5"}),
     ("میشود", {"fa1", "fa2"}), ("می\u200cشود", {"fa1", "fa2"}), ("مي‌شود", {"fa1", "fa2"}),
     ('"می شود"', {"fa4"}),
+    ("شهر", {"fa6"}), ("تهران", {"fa6"}), ('"شهر تهران"', {"fa6"}), ("خانه", {"fa6"}),
+    ("نی", {"fa6"}), ("شہر", {"fa6"}),
 ])
-def test_search_probes(searcher, query, expected):
-    assert ids(searcher, query) == expected
+def test_search_probes(engine, query, expected):
+    assert ids(engine, query) == expected
 
 
-def test_snippet_marks_the_stemmed_match(searcher):
-    result = search(searcher, SearchParams(query="sanction"))
+def test_snippet_marks_the_stemmed_match(engine):
+    params = SearchParams(query="sanction")
+    result = search_json(params, engine.search(params))
     snippets = {r["url"].rsplit("/", 1)[-1]: r["snippet"] for r in result["results"]}
     assert "<mark>sanctions</mark>" in snippets["en1"]
     assert "<mark>sanction</mark>" in snippets["en2"]
@@ -197,8 +203,8 @@ def test_farsnews_arabic_yeh_words_found_by_persian_query(tmp_path):
                     encoding="utf-8")
     store = Store(tmp_path / "store.db")
     Ingester(store, detect_language=False, enrich=False).ingest_file(str(path))
-    index = SearchIndex(tmp_path / "index")
-    index.catch_up(store)
+    engine = WhooshEngine(tmp_path / "index")
+    engine.catch_up(store)
     # A word written with the Arabic yeh in some records.
     arabic = "رئيس"
     persian = arabic.replace("\u064a", "\u06cc")
@@ -210,8 +216,8 @@ def test_farsnews_arabic_yeh_words_found_by_persian_query(tmp_path):
     raw = written(arabic)
     assert raw and written(persian), "the first 200 farsnews records no longer mix both forms"
     raw |= written(persian)
-    with index.searcher() as searcher:
-        found_persian = urls(searcher, persian)
-        found_arabic = urls(searcher, arabic)
+    found_persian, found_arabic = urls(engine, persian), urls(engine, arabic)
+    engine.close()
+    store.close()
     assert raw <= found_persian
     assert found_persian == found_arabic

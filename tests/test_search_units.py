@@ -10,7 +10,7 @@ from indexer.search.histogram import bucket_of, choose_interval, histogram
 from indexer.search.params import ParamError, SearchParams, parse_date_bound
 from indexer.search.query_language import QueryError, parse
 from indexer.output.render import plain_snippet
-from indexer.engine.whoosh.snippets import first_match, make_snippet, opening
+from indexer.search.snippets import first_match, make_snippet, opening
 
 
 @pytest.mark.parametrize("value, which, expected", [

@@ -4,7 +4,7 @@ from __future__ import annotations
 from indexer.engine import SearchResult
 from indexer.search.histogram import histogram
 from indexer.search.params import FACETS, SearchParams
-from indexer.engine.whoosh.snippets import make_snippet  # moving to indexer.search
+from indexer.search.snippets import make_snippet
 
 
 def search_json(params: SearchParams, found: SearchResult) -> dict:
