@@ -13,6 +13,14 @@ from tests import golden
 
 # args (as a tuple) -> why today's answer differs from the recorded one.
 EXPLAINED: dict[tuple[str, ...], str] = {
+    **dict.fromkeys(
+        [("space",), ("مالزي",), ("مالزی",), ("داشتند",), ("منابع",), ("هیات",), ("هيات",),
+         ("بروشور OR هیات",), ("",), ("", "--lang", "fa"), ("", "--sort", "oldest"),
+         ("date:>=2015",)],
+        "entity facet only: one matching farsnews article names the same man طباطبایی and "
+        "طباطبائی; the one folding table (indexer.text) folds ئ to ی in entity variant keys "
+        "too, so they are one entity where they were two, and the facet lost the value "
+        "طباطبائی (count 1): its `more` or its last listed value moved by one"),
     ("NOT NOT oil",): "recorded as a crash (Whoosh's parser raised IndexError on a doubled "
                       "NOT, exit 1); the project's parser reads it as a double negation, "
                       "which searches for `oil` (same answer as the query `oil`)",

@@ -8,8 +8,9 @@ from click.testing import CliRunner
 
 from indexer.search import near_duplicates as nd
 from indexer.instance import Instance
+from indexer.service import Monitor
 from manage import cli
-from tests.test_search_cli import doc, save_documents
+from tests.news_fixture import doc, save_documents
 
 STORY = (
     "The central bank raised its main interest rate by half a percentage point on Thursday, "
@@ -86,6 +87,7 @@ DOCS = [PAGE, COPY, HARVEST] + MARKETS
 def home(tmp_path_factory):
     instance = Instance(tmp_path_factory.mktemp("near"))
     save_documents(instance, DOCS)
+    Monitor(instance).catch_up()      # searches never write the index: writers catch it up
     return instance.home
 
 

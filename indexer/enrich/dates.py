@@ -10,6 +10,8 @@ from typing import Iterator
 
 from babel.dates import get_day_names, get_month_names
 
+from indexer.text.folding import fold_letters
+
 DATA = Path(__file__).with_name("data")
 OPENING_CHARS = 500   # the dateline sits at the top; dates further down are about other events
 MIN_YEAR = 1900
@@ -29,10 +31,9 @@ MONTH_LOCALES = {
 }
 SOLAR_HIJRI_LANGS = ("fa", "en")   # Solar Hijri months are written in Persian, sometimes transliterated
 
-# One-to-one letter folding (same length, so match offsets stay valid): Persian and
-# Arabic texts mix ي/ی and ك/ک, and hamza forms vary.
-_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا",
-                       "\u0654": " "})
+# The ezafe hamza over a last letter ("اسفند ماهٔ ۱۳۹۱") would glue the word to what
+# follows; it becomes a space, one character for one like fold_letters.
+HAMZA_ABOVE = "\u0654"
 
 # Jalaali calendar breaks (Borkowski); valid for Solar Hijri years -61 .. 3177.
 _BREAKS = (-61, 9, 38, 199, 426, 686, 756, 818, 1111, 1181, 1210, 1635, 2060, 2097, 2192,
@@ -40,8 +41,8 @@ _BREAKS = (-61, 9, 38, 199, 426, 686, 756, 818, 1111, 1181, 1210, 1635, 2060, 20
 
 
 def fold(text: str) -> str:
-    """Fold Arabic-script letter variants, keeping every offset in place."""
-    return text.translate(_FOLD)
+    """Fold Arabic-script letter forms and digits (indexer.text), keeping every offset."""
+    return fold_letters(text).replace(HAMZA_ABOVE, " ")
 
 
 def _farvardin_first(jy: int) -> date:

@@ -7,7 +7,8 @@ from typing import Callable, Mapping
 
 from indexer.enrich.entity_arabic import arabic_mentions
 from indexer.enrich.entity_lexicon import Lexicon, alias_key, default_is_country, lexicon
-from indexer.enrich.entity_table import ARABIC_FOLD, Entity, Mention, resolve, variant_key
+from indexer.enrich.entity_table import Entity, Mention, resolve, variant_key
+from indexer.text.folding import fold_letters
 
 UP, LET = "A-ZÀ-ÖØ-Þ", "a-zà-öø-ÿA-ZÀ-ÖØ-Þ"
 _WORD = rf"(?:(?:al|el)-)?[{UP}][{LET}]*(?:(?:-|['’](?![sS]\b))[{LET}]+)*"
@@ -46,7 +47,7 @@ def find_entities(title: str | None, text: str, lang: str | None,
     is_country = is_country or default_is_country
     body = _CAPS_LINE.sub(lambda m: " " * len(m.group()), _with_title(title, text))
     lex = lexicon()
-    folded = body.translate(ARABIC_FOLD)
+    folded = fold_letters(body)   # one letter for one: names are cut from body
     mentions, taken = _alias_mentions(folded, lex)
     mentions += _latin_mentions(body, lex, taken)
     mentions += arabic_mentions(body, folded, lang, lex, is_country)

@@ -10,7 +10,8 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import get_day_names, get_month_names
 
-from indexer.enrich.entity_table import ARABIC_FOLD, variant_key
+from indexer.enrich.entity_table import variant_key
+from indexer.text.folding import fold_letters
 
 DATA = Path(__file__).with_name("data")
 NOT_COUNTRIES = {"UN", "EU", "EZ", "QO", "ZZ"}   # Babel's two-letter territories that are not countries
@@ -58,11 +59,11 @@ def lexicon() -> Lexicon:
     calendar = {name.lower().strip(".") for loc in ("en", "fr") for width in ("wide", "abbreviated")
                 for name in [*get_month_names(width, locale=loc).values(),
                              *get_day_names(width, locale=loc).values()]}
-    table = {alias_key(k.translate(ARABIC_FOLD)): tuple(v) for k, v in aliases["aliases"].items()}
+    table = {alias_key(fold_letters(k)): tuple(v) for k, v in aliases["aliases"].items()}
     alias_alt = "|".join(_script_pattern(k) for k in sorted(table, key=len, reverse=True))
     spec = _load("entity_cues_fa_ar.json")
-    given = frozenset(w.translate(ARABIC_FOLD) for w in spec["given_names"])
-    arabic = {lang: {"given": given, **{kind: frozenset(w.translate(ARABIC_FOLD) for w in words)
+    given = frozenset(map(fold_letters, spec["given_names"]))
+    arabic = {lang: {"given": given, **{kind: frozenset(map(fold_letters, words))
                                          for kind, words in spec[lang].items()}}
               for lang in ("fa", "ar")}
     return Lexicon(

@@ -2,15 +2,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping
 
-# One-to-one folding of Arabic-script letter variants (Persian and Arabic texts mix them);
-# offsets stay valid, so extraction can match folded text and cut names from the original.
-ARABIC_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "أ": "ا", "إ": "ا",
-                             "آ": "ا", "ؤ": "و"})
-_KEY_FOLD = str.maketrans({"ـ": None, "\u200c": " "})
+from indexer.text.folding import ZWNJ, fold_text
+
 _KEY_DROP = re.compile(r"['’]s\b|[.'’]")
 _KEY_SPLIT = re.compile(r"[\s\-‐]+")
 KEY_PARTICLES = frozenset({"al", "el"})   # "Bashar al-Assad" and "Bashar Assad" are one name
@@ -19,12 +15,12 @@ Row = tuple[str, str, str]   # (variant key, canonical name, type): one row of t
 
 
 def variant_key(name: str) -> str:
-    """Fold a name to its lookup key: case, accents, Arabic letter forms, "al-", dots, "'s"."""
-    text = name.translate(ARABIC_FOLD).translate(_KEY_FOLD)
-    if not text.isascii():
-        text = "".join(ch for ch in unicodedata.normalize("NFKD", text)
-                       if not unicodedata.combining(ch))
-    text = _KEY_DROP.sub("", text.casefold())
+    """Fold a name to its lookup key: folded as search folds words, less "al-", dots, "'s".
+
+    A ZWNJ separates the parts of a name here ("خامنه‌ای" -> "خامنه ای"), where search
+    joins them: a key is a list of words.
+    """
+    text = _KEY_DROP.sub("", fold_text(name.replace(ZWNJ, " ")))
     return " ".join(t for t in _KEY_SPLIT.split(text) if t and t not in KEY_PARTICLES)
 
 
@@ -160,6 +156,34 @@ def merge_into_table(known: Mapping[str, tuple[str, str]], entities: Iterable[En
             if variant and variant not in known and variant not in rows:
                 rows[variant] = (variant, entity.name, entity.type)
     return list(rows.values())
+
+
+def rekey(rows: Iterable[Row]) -> list[Row]:
+    """Compute the keys of table rows (oldest first) again, with today's variant_key.
+
+    For a store whose keys an older folding made. Rows whose keys now collide merge into
+    the oldest one (a known variant keeps its first canonical name, as everywhere). A
+    canonical name whose own key now stands for another name of its type is a spelling
+    of that name ("ابراهیم رییسی" of "ابراهیم رئیسی"): its rows take that name.
+    """
+    table: dict[str, tuple[str, str]] = {}
+    for variant, name, type_ in rows:
+        key = variant_key(variant)
+        if key:
+            table.setdefault(key, (name, type_))
+    return [(key, *_spelled_as(entry, table)) for key, entry in table.items()]
+
+
+def _spelled_as(entry: tuple[str, str], table: Mapping[str, tuple[str, str]]
+                ) -> tuple[str, str]:
+    """The (name, type) an entry's name stands for in the table, following renamings."""
+    seen = {entry}
+    while True:
+        hit = table.get(variant_key(entry[0]))
+        if hit is None or hit in seen or hit[1] != entry[1]:
+            return entry
+        seen.add(hit)
+        entry = hit
 
 
 class EntityTable(Mapping[str, tuple[str, str]]):

@@ -1,10 +1,11 @@
 """Near-duplicates: a MinHash signature per document, LSH band keys, and clusters.
 
-A document's title and text are normalised (accents and case folded, words only) and cut
-into shingles of SHINGLE consecutive words. Each shingle is hashed with blake2b under
-PERMUTATIONS // 16 fixed salts (16 32-bit values a call), and the signature keeps the
-minimum of each of the PERMUTATIONS values over all shingles (MinHash): the share of
-equal positions of two signatures estimates the Jaccard similarity of their shingle sets.
+A document's title and text are normalised (folded as search folds them, with
+indexer.text.folding; words only) and cut into shingles of SHINGLE consecutive words. Each
+shingle is hashed with blake2b under PERMUTATIONS // 16 fixed salts (16 32-bit values a
+call), and the signature keeps the minimum of each of the PERMUTATIONS values over all
+shingles (MinHash): the share of equal positions of two signatures estimates the Jaccard
+similarity of their shingle sets.
 
 Candidates share one of BANDS band keys (ROWS signature values each); a candidate pair is
 confirmed when the estimated Jaccard is at least THRESHOLD. Measured on Reuters-21578
@@ -23,9 +24,10 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-import unicodedata
 from collections import Counter
 from typing import Callable, Iterable, Sequence
+
+from indexer.text.folding import fold_text
 
 SHINGLE = 4
 PERMUTATIONS = 48
@@ -37,17 +39,11 @@ _FORMAT = f"<{PERMUTATIONS}I"
 _SIZE = 4 * PERMUTATIONS
 _SALTS = tuple(f"mm-near-{n}".encode() for n in range(PERMUTATIONS // 16))
 _WORD = re.compile(r"\w+")
-# Letter forms folded as the search analysis folds them (Persian/Arabic variants).
-_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "أ": "ا", "إ": "ا",
-                          "آ": "ا", "ٱ": "ا", "\u0640": None, "\u200c": None})
 
 
 def normalised_words(title: str | None, text: str | None) -> list[str]:
-    """The words of title and text, case, accents and letter forms folded."""
-    joined = f"{title or ''}\n{text or ''}".translate(_LETTERS)
-    decomposed = unicodedata.normalize("NFKD", joined)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _WORD.findall(bare.casefold())
+    """The words of title and text, folded as search folds them (case, accents, letters)."""
+    return _WORD.findall(fold_text(f"{title or ''}\n{text or ''}"))
 
 
 def _hashes(shingle: bytes) -> tuple[int, ...]:
