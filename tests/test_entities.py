@@ -188,3 +188,66 @@ def test_a_name_of_particles_only_does_not_stop_resolution():
                 Mention(10, "Assad", "person", strong=True),
                 Mention(30, "Bashar Assad", "person", strong=False)]
     assert [e.name for e in resolve(mentions)] == ["Bashar Assad"]
+
+
+# Variant keys made before the one folding table (indexer.text): ئ was decomposed to the
+# Arabic ي and ہ kept, so a Persian-keyboard spelling missed them.
+RAISI_SURNAME_OLD_KEY = "\u0631\u064a\u06cc\u0633\u06cc"           # ريیسی: ي, then ی
+RAISI_OLD_KEY = "\u0627\u0628\u0631\u0627\u0647\u06cc\u0645 " + RAISI_SURNAME_OLD_KEY   # ابراهیم ريیسی
+
+
+def old_store(path, rows) -> None:
+    """A store file at schema version 2, its entity rows written with the old keys."""
+    import sqlite3
+
+    from indexer.store.sqlite import MIGRATIONS
+    db = sqlite3.connect(path)
+    for version in (1, 2):
+        db.executescript(MIGRATIONS[version])
+    db.executemany("INSERT INTO entities VALUES (?, ?, ?)", rows)
+    db.execute("PRAGMA user_version=2")
+    db.commit()
+    db.close()
+
+
+def test_migration_rekeys_entities_so_a_persian_spelling_finds_them(tmp_path):
+    from indexer.store import Store
+    old_store(tmp_path / "store.db", [
+        (RAISI_OLD_KEY, "ابراهیم رئیسی", "person"),
+        (RAISI_SURNAME_OLD_KEY, "ابراهیم رئیسی", "person"),
+        ("شہباز شریف", "شہباز شریف", "person"),
+    ])
+    assert variant_key("ابراهیم رییسی") != RAISI_OLD_KEY       # the old key missed it
+    store = Store(tmp_path / "store.db")
+    assert store.entity_name(variant_key("ابراهیم رییسی")) == "ابراهیم رئیسی"
+    assert store.entity_name(variant_key("رییسی")) == "ابراهیم رئیسی"
+    assert store.entity_name(variant_key("شهباز شریف")) == "شہباز شریف"
+    assert sorted(store.entity_rows()) == [
+        ("ابراهیم رییسی", "ابراهیم رئیسی", "person"),
+        ("رییسی", "ابراهیم رئیسی", "person"),
+        ("شهباز شریف", "شہباز شریف", "person"),
+    ]
+    store.close()
+
+
+def test_migration_merges_keys_that_now_collide_under_the_oldest_name(tmp_path):
+    from indexer.store import Store
+    old_store(tmp_path / "store.db", [
+        (RAISI_OLD_KEY, "ابراهیم رئیسی", "person"),          # recorded first
+        ("ابراهیم رییسی", "ابراهیم رییسی", "person"),         # the same man, typed in Persian
+        ("ebrahim raisi", "ابراهیم رییسی", "person"),         # ... and his Latin spelling
+        ("رییسی", "ابراهیم رییسی", "person"),
+        ("ٱلقاعده", "ٱلقاعدة", "org"),                          # alef wasla kept by old keys
+        ("القاعده", "القاعدة", "org"),
+    ])
+    store = Store(tmp_path / "store.db")
+    assert sorted(store.entity_rows()) == [
+        ("ebrahim raisi", "ابراهیم رئیسی", "person"),
+        ("ابراهیم رییسی", "ابراهیم رئیسی", "person"),
+        ("القاعده", "ٱلقاعدة", "org"),
+        ("رییسی", "ابراهیم رئیسی", "person"),
+    ]
+    store.close()
+    reopened = Store(tmp_path / "store.db")                    # migrated once, not again
+    assert reopened.entity_name("القاعده") == "ٱلقاعدة"
+    reopened.close()

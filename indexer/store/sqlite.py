@@ -5,11 +5,40 @@ import json
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from corpus.document import Document, format_time, parse_time
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+
+
+def rekey_entities(db: sqlite3.Connection) -> None:
+    """Compute every entity variant key again with today's folding (indexer.text).
+
+    Migration 3, for the one folding table: older keys kept ئ ہ ھ ے ٱ and other forms
+    apart. Rows merge as entity_table.rekey says. A later change of variant_key adds a
+    migration that runs this again.
+    """
+    # Imported here: only a store being migrated needs the enrichment's key function.
+    from indexer.enrich.entity_table import rekey
+
+    rows = [tuple(row) for row in
+            db.execute("SELECT variant, name, type FROM entities ORDER BY rowid")]
+    db.execute("DELETE FROM entities")
+    db.executemany("INSERT INTO entities VALUES (?, ?, ?)", rekey(rows))
+
+
+def run_migration(db: sqlite3.Connection, step: str | Callable[[sqlite3.Connection], None]
+                  ) -> None:
+    """Run one migration inside the caller's transaction: SQL statements, or a function."""
+    if callable(step):
+        step(db)
+        return
+    # executescript() would commit halfway; run the statements one by one.
+    for statement in step.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
 
 MIGRATIONS = {
     1: """
@@ -42,6 +71,7 @@ MIGRATIONS = {
     );
     CREATE INDEX documents_source ON documents (source);
     """,
+    3: rekey_entities,
 }
 
 COLUMNS = ("id", "external_id", "kind", "parent_id", "source", "url", "title", "text",
@@ -69,10 +99,7 @@ class Store:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction():
-                # executescript() would commit halfway; run the statements one by one.
-                for statement in MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
+                run_migration(self.db, MIGRATIONS[target])
                 self.db.execute(f"PRAGMA user_version={target}")
 
     @contextmanager
