@@ -18,9 +18,8 @@ from indexer.ingest.ingester import IngestReport
 from indexer.instance import Instance
 from indexer.output.export import FORMATS
 from indexer.output.render import render_search
-from indexer.engine.whoosh.query import explain  # TEMP until the parser lands
 from indexer.search.params import FACETS, ParamError, SearchParams
-from indexer.search.query_checks import QueryError  # TEMP
+from indexer.search.query_language import QueryError
 from indexer.service import IndexNotUpdated, Monitor
 from indexer.store.backup import BackupError
 
@@ -229,7 +228,7 @@ def search(monitor: Monitor, as_json: bool, show_explain: bool, duplicates_id: s
     except (QueryError, UnknownDocument) as exc:  # a wildcard past its bound shows only here
         fail(str(exc), 2, as_json)
     if show_explain:
-        data["explain"] = explain(params)
+        data["explain"] = monitor.explain(params)
     if as_json:
         emit_json(data)
         return

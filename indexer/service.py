@@ -20,7 +20,7 @@ from indexer.ingest.reenrich import reenrich as reenrich_store
 from indexer.instance import Instance
 from indexer.output.export import write_export
 from indexer.search.params import SearchParams, resolve_entities
-from indexer.engine.whoosh.query import build_query  # TEMP until the parser lands
+from indexer.search.query_language import parse
 from indexer.search.results import search_json
 from indexer.store import Store
 from indexer.store import backup as store_backup
@@ -128,7 +128,7 @@ class Monitor:
         Raises ParamError or QueryError with a message for the user.
         """
         params = SearchParams.from_args(args)
-        build_query(params)
+        parse(params.query)
         if "entity" in params.include or "entity" in params.exclude:
             with self.store() as store:
                 params = resolve_entities(params, lambda n: store.entity_name(variant_key(n)))
@@ -137,6 +137,10 @@ class Monitor:
     def search(self, params: SearchParams) -> dict:
         """The Search JSON of one page."""
         return search_json(params, self.engine.search(params))
+
+    def explain(self, params: SearchParams) -> str:
+        """How the engine understood the query, in readable form."""
+        return self.engine.explain(params)
 
     def duplicates(self, params: SearchParams, doc_id: str) -> dict:
         """The Search JSON of the copies collapsed with one document."""

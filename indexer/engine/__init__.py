@@ -68,6 +68,9 @@ class SearchEngine(Protocol):
     def iter_matches(self, params: SearchParams) -> Iterator[dict]:
         """Every match with its text, in the params' sort order, without paging."""
 
+    def explain(self, params: SearchParams) -> str:
+        """The query as the engine runs it (words as the engine analyses them)."""
+
     def close(self) -> None:
         """Let go of open searchers and files."""
 

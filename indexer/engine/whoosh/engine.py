@@ -10,7 +10,8 @@ from indexer.engine import IndexDamaged, Progress, SearchResult, UnknownDocument
 from indexer.engine.whoosh import search as whoosh_search
 from indexer.engine.whoosh.columns import ColumnCache
 from indexer.engine.whoosh.index import SearchIndex
-from indexer.engine.whoosh.query import QueryError
+from indexer.engine.whoosh import query as whoosh_query
+from indexer.search.query_tree import QueryError
 from indexer.engine.whoosh.searchers import Searchers
 from indexer.search.params import SearchParams
 
@@ -71,6 +72,10 @@ class WhooshEngine:
             self.searchers.close()
             raise IndexDamaged(f"the index at {self.index.path} cannot be read "
                                f"({type(exc).__name__}: {exc})") from exc
+
+    def explain(self, params: SearchParams) -> str:
+        """The query in readable form, words shown as Whoosh's analysis indexes them."""
+        return whoosh_query.explain(params)
 
     def close(self) -> None:
         """Close this thread's searcher."""
