@@ -92,6 +92,14 @@ def test_bad_input_answers_400_with_the_cli_message(client, home, args, cli_args
         assert client.get(path + query).status_code == 400
 
 
+def test_a_bad_query_keeps_the_filters_for_the_next_try(client):
+    tree = page_tree(client.get('/?q=%22oil&country=IR&page=3'))
+    hidden = [(i.get("name"), i.get("value")) for i in tree.xpath('//form[@class="searchbox"]//input[@type="hidden"]')]
+    assert hidden == [("country", "IR")]
+    tree = page_tree(client.get('/?q=oil&country=Atlantis'))
+    assert not tree.xpath('//form[@class="searchbox"]//input[@type="hidden"]')
+
+
 def test_unknown_values_of_other_facets_match_nothing(client):
     answer = client.get("/api/search?entity=Nobody%20Known&source=No%20Such%20Outlet&lang=xx")
     assert answer.status_code == 200 and answer.json["total"] == 0

@@ -20,8 +20,11 @@ def index():
         params = monitor().params(args)
         data = monitor().search(params)
     except (ParamError, QueryError) as exc:
+        # A bad query keeps the filters for the corrected one; a bad filter is dropped.
+        kept = [] if isinstance(exc, ParamError) else [
+            (name, value) for name, value in request.args.items(multi=True) if name not in ("q", "page")]
         return render_template("search/index.html", error=str(exc), raw_query=request.args.get("q", ""),
-                               params=None, data=None), 400
+                               params=None, data=None, hidden_args=kept), 400
     return render_template("search/index.html", error=None, raw_query=params.query,
                            params=params, data=data, **page_parts(params, data))
 
