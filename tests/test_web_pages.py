@@ -128,3 +128,21 @@ def test_numbers_and_dates_in_the_ui_locale(tmp_path, lang, count, day):
     app = create_app({"HOME": str(tmp_path)})
     with app.test_request_context(headers={"Accept-Language": lang}):
         assert (number(12345), format_day("2024-05-06T07:00:00Z")) == (count, day)
+
+
+@pytest.mark.parametrize("lang", ["en", "fa", "ar", "fr"])
+def test_catalogues_are_complete_and_compiled(lang):
+    from io import BytesIO
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    folder = Path(__file__).resolve().parents[1] / "web" / "translations" / lang / "LC_MESSAGES"
+    with open(folder / "messages.po", "rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    untranslated = [m.id for m in catalog if m.id and not all(m.string if isinstance(m.string, tuple) else [m.string])]
+    assert untranslated == [] and not any(m.fuzzy for m in catalog if m.id)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    assert (folder / "messages.mo").read_bytes() == compiled.getvalue()   # .mo rebuilt from .po
