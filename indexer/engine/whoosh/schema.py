@@ -9,6 +9,7 @@ from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from corpus.document import FIELD_ORDER, Document, to_json
 from indexer.engine.whoosh.analysis import field_analyzer
+from indexer.search.facets import FACETS, facet_key
 from indexer.search.near_duplicates import signature
 
 # Bump when the fields or analysis change: an index of another version is rebuilt.
@@ -16,7 +17,6 @@ SCHEMA_VERSION = 5   # 2: Persian/Arabic folding, stems beside exact words; 3: n
                      # 4: ئ folded to ی, Persian/Arabic stems
                      # 5: the one folding table (indexer.text): ہ ھ ۀ ۂ ۃ ے ۓ, Quranic marks,
                      #    ß -> ss, casefold; near-dup signatures fold as search does
-FACETS = ("country", "entity", "lang", "source", "kind")
 TEXT_FIELDS = ("title", "text")
 # Joins a document's display values for one facet in its column; never in real names.
 VALUE_SEPARATOR = "\x1f"
@@ -62,11 +62,6 @@ def build_schema() -> Schema:
         # MinHash signature of title+text (near_duplicates.py); b"" never collapses.
         nearsig=COLUMN(VarBytesColumn()),
     )
-
-
-def facet_key(value: str) -> str:
-    """Fold a facet value the way filters compare it: case-insensitively, trimmed."""
-    return " ".join(value.split()).casefold()
 
 
 def facet_values(doc: Document) -> dict[str, list[str]]:
