@@ -299,6 +299,21 @@ def reenrich(monitor: Monitor) -> None:
 
 
 @cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (127.0.0.1: this machine only).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Worker processes (default: the number of cores).")
+@click.pass_obj
+def serve(monitor: Monitor, host: str, port: int, workers: int | None) -> None:
+    """Serve the web app and JSON API (gunicorn), after catching the index up once."""
+    from web.server import serve as run_server   # the CLI alone never loads Flask
+
+    run_server(str(monitor.instance.home), host, port, workers, echo=click.echo)
+
+
+@cli.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
 def backup(monitor: Monitor, path: Path) -> None:

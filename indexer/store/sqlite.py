@@ -9,7 +9,7 @@ from typing import Callable, Iterable, Iterator
 
 from corpus.document import Document, format_time, parse_time
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def rekey_entities(db: sqlite3.Connection) -> None:
@@ -72,6 +72,9 @@ MIGRATIONS = {
     CREATE INDEX documents_source ON documents (source);
     """,
     3: rekey_entities,
+    4: """
+    CREATE INDEX documents_parent ON documents (parent_id);
+    """,
 }
 
 COLUMNS = ("id", "external_id", "kind", "parent_id", "source", "url", "title", "text",
@@ -96,11 +99,18 @@ class Store:
         self.db.close()
 
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            with self.transaction():
+        """Bring the schema up to date, safe when several processes open a new store at once.
+
+        The version is read inside the write transaction: a process that waited for the
+        lock sees what the first one did and runs only what is still missing.
+        """
+        if self.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return          # the common case: no write lock taken to open a store
+        with self.transaction():
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for target in range(version + 1, SCHEMA_VERSION + 1):
                 run_migration(self.db, MIGRATIONS[target])
-                self.db.execute(f"PRAGMA user_version={target}")
+            self.db.execute(f"PRAGMA user_version={max(version, SCHEMA_VERSION)}")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
