@@ -9,11 +9,12 @@ far behind it is.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence, TextIO
 
-from indexer.engine import Progress
+from indexer.engine import IndexDamaged, Progress
 from indexer.enrich.entity_table import variant_key
 from indexer.ingest.ingester import FileReport, Ingester, IngestReport, store_enricher, utc_now
 from indexer.ingest.reenrich import reenrich as reenrich_store
@@ -24,6 +25,7 @@ from indexer.search.query_language import parse
 from indexer.search.results import search_json
 from indexer.store import Store
 from indexer.store import backup as store_backup
+from indexer.store import health
 
 
 class IndexNotUpdated(RuntimeError):
@@ -32,6 +34,14 @@ class IndexNotUpdated(RuntimeError):
     def __init__(self, report: IngestReport):
         super().__init__("the index could not be brought up to date")
         self.report = report
+
+
+@dataclass
+class CheckReport:
+    """What `check` found wrong (and still is), and what it repaired."""
+
+    problems: list[str] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
 
 
 class Monitor:
@@ -120,6 +130,41 @@ class Monitor:
         self.reindex(progress)
         return count
 
+    def check(self, repair: bool = False) -> "CheckReport":
+        """Verify the store and that the index holds what the store holds; repair if asked."""
+        report = CheckReport()
+        with self.store() as store:
+            if repair:
+                fixed = health.repair_times(store, self.clock())
+                if fixed:
+                    self.engine.refresh(fixed)
+                    report.repairs.append(f"made the times of {len(fixed)} documents readable")
+            report.problems += health.store_problems(store)
+            by_kind, store_seq = store.count_by_kind(), store.last_seq()
+            problem = self._index_problem(sum(by_kind.values()), store_seq)
+            if problem and repair:
+                self.engine.rebuild(store)
+                report.repairs.append(f"rebuilt the index ({problem})")
+            elif problem:
+                report.problems.append(f"{problem}: run `manage.py check --repair` "
+                                       "(or `manage.py reindex`)")
+        return report
+
+    def _index_problem(self, documents: int, store_seq: int) -> str | None:
+        """Why the index does not hold what the store holds, or None."""
+        indexed = self.engine.indexed_seq()
+        if indexed is None:
+            return "there is no index" if documents else None
+        try:
+            count = self.engine.document_count()
+        except IndexDamaged as exc:
+            return str(exc)
+        if indexed < store_seq:
+            return f"the index is {store_seq - indexed} changes behind the store"
+        if count != documents:
+            return f"the index holds {count} documents, the store {documents}"
+        return None
+
     # Reading: never writes the index.
 
     def params(self, args: Mapping[str, Sequence[str] | str | None]) -> SearchParams:
@@ -134,21 +179,25 @@ class Monitor:
                 params = resolve_entities(params, lambda n: store.entity_name(variant_key(n)))
         return params
 
+    def today(self, params: SearchParams) -> SearchParams:
+        """The params with relative date bounds (-7d) read against this Monitor's clock."""
+        return params.resolved(self.clock().date())
+
     def search(self, params: SearchParams) -> dict:
         """The Search JSON of one page."""
-        return search_json(params, self.engine.search(params))
+        return search_json(params, self.engine.search(self.today(params)))
 
     def explain(self, params: SearchParams) -> str:
         """How the engine understood the query, in readable form."""
-        return self.engine.explain(params)
+        return self.engine.explain(self.today(params))
 
     def duplicates(self, params: SearchParams, doc_id: str) -> dict:
         """The Search JSON of the copies collapsed with one document."""
-        return search_json(params, self.engine.duplicates_of(params, doc_id))
+        return search_json(params, self.engine.duplicates_of(self.today(params), doc_id))
 
     def export(self, params: SearchParams, handle: TextIO, fmt: str) -> int:
         """Write every match, text included, in sort order; return how many."""
-        return write_export(self.engine.iter_matches(params), handle, fmt)
+        return write_export(self.engine.iter_matches(self.today(params)), handle, fmt)
 
     def stats(self) -> dict:
         """documents, by_kind, store_seq and index_seq (how far the index has caught up)."""

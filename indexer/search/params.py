@@ -10,7 +10,7 @@ import calendar
 import re
 import unicodedata
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -20,6 +20,8 @@ from indexer.search.facets import FACETS, facet_key
 SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 1000
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# A bound relative to the day a search runs: -7d, -2w, -3m, -1y (0d is that day itself).
+_RELATIVE = re.compile(r"^-?(\d{1,4})([dwmy])$")
 
 
 class ParamError(ValueError):
@@ -86,14 +88,45 @@ def _value_tuple(values: Iterable[str] | str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class RelativeDay:
+    """A date bound counted back from the day a search runs, kept as its text ("-7d").
+
+    Saved searches and URLs keep the text; resolve() turns it into a day when the search
+    or an alert's match runs, against whatever clock the caller holds.
+    """
+
+    text: str
+
+    def resolve(self, today: date) -> date:
+        """The day this bound stands for when the search runs on `today`."""
+        count, unit = _relative_parts(self.text)
+        if unit == "d":
+            return today - timedelta(days=count)
+        if unit == "w":
+            return today - timedelta(weeks=count)
+        months = count * (12 if unit == "y" else 1)
+        year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+        month += 1
+        return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+
+
+def _relative_parts(text: str) -> tuple[int, str]:
+    count, unit = _RELATIVE.match(text).groups()
+    return int(count), unit
+
+
+DateBound = date | RelativeDay
+
+
+@dataclass(frozen=True)
 class SearchParams:
     """Query text, include/exclude filters per facet, date range, sort and paging."""
 
     query: str = ""
     include: Filters = Filters()
     exclude: Filters = Filters()
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: DateBound | None = None
+    date_to: DateBound | None = None
     sort: str | None = None
     page: int = 1
     limit: int = 10
@@ -118,8 +151,8 @@ class SearchParams:
             query=" ".join(_as_list(args.get("q"))).strip(),
             include=Filters({f: _facet_values(f, args.get(f)) for f in FACETS}),
             exclude=Filters({f: _facet_values(f, args.get(f"exclude_{f}")) for f in FACETS}),
-            date_from=parse_date_bound(first("from"), "from"),
-            date_to=parse_date_bound(first("to"), "to"),
+            date_from=parse_bound(first("from"), "from"),
+            date_to=parse_bound(first("to"), "to"),
             sort=_choice(first("sort"), SORTS, "sort"),
             page=_integer(first("page"), "page", DEFAULTS["page"], 1, None),
             limit=_integer(first("limit"), "limit", DEFAULTS["limit"], 1, MAX_LIMIT),
@@ -137,13 +170,25 @@ class SearchParams:
         args.update((f"exclude_{facet}", list(values)) for facet, values in self.exclude.items())
         for name, day in (("from", self.date_from), ("to", self.date_to)):
             if day is not None:
-                args[name] = [day.isoformat()]
+                args[name] = [day.text if isinstance(day, RelativeDay) else day.isoformat()]
         if self.sort is not None:
             args["sort"] = [self.sort]
         for name in ("page", "limit", "facet_limit"):
             if getattr(self, name) != DEFAULTS[name]:
                 args[name] = [str(getattr(self, name))]
         return args
+
+    @property
+    def relative_dates(self) -> bool:
+        """Whether a date bound counts back from the day the search runs."""
+        return isinstance(self.date_from, RelativeDay) or isinstance(self.date_to, RelativeDay)
+
+    def resolved(self, today: date) -> "SearchParams":
+        """These params with relative date bounds turned into the days they mean today."""
+        if not self.relative_dates:
+            return self
+        day = lambda bound: bound.resolve(today) if isinstance(bound, RelativeDay) else bound  # noqa: E731
+        return replace(self, date_from=day(self.date_from), date_to=day(self.date_to))
 
     def with_filter(self, facet: str, value: str, exclude: bool = False) -> "SearchParams":
         """These params with one more value kept (or excluded) for facet, from page 1.
@@ -229,6 +274,14 @@ def _facet_value(facet: str, value: str) -> str:
     return NORMALISERS[facet](value.strip())
 
 
+def parse_bound(value: str | None, which: str) -> DateBound | None:
+    """A date bound as from_args reads it: a day (see parse_date_bound) or -Nd/-Nw/-Nm/-Ny."""
+    if value is not None and _RELATIVE.match(value.lower()):
+        count, unit = _relative_parts(value.lower())
+        return RelativeDay(f"-{count}{unit}")
+    return parse_date_bound(value, which)
+
+
 def parse_date_bound(value: str | None, which: str) -> date | None:
     """Read YYYY, YYYY-MM or YYYY-MM-DD as the first ('from') or last ('to') day it covers."""
     if value is None:
@@ -244,7 +297,9 @@ def parse_date_bound(value: str | None, which: str) -> date | None:
             day = 1 if which == "from" else calendar.monthrange(year, month)[1]
         return date(year, month, day)
     except ValueError:
-        raise ParamError(f"invalid {which} date {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
+        raise ParamError(f"invalid {which} date {value!r} (use YYYY, YYYY-MM, YYYY-MM-DD "
+                         "or a number of days, weeks, months or years back: -7d, -2w, -3m, -1y)"
+                         ) from None
 
 
 def normalise_country(value: str) -> str:
