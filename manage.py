@@ -22,6 +22,7 @@ from indexer.search.params import FACETS, ParamError, SearchParams
 from indexer.search.query_language import QueryError
 from indexer.service import IndexNotUpdated, Monitor
 from indexer.store.backup import BackupError
+from indexer.store.sqlite import UnreadableRow
 
 
 def emit_json(data) -> None:
@@ -43,7 +44,7 @@ class Commands(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (OSError, sqlite3.DatabaseError, IndexDamaged) as exc:
+        except (OSError, sqlite3.DatabaseError, IndexDamaged, UnreadableRow) as exc:
             home = ctx.obj.instance.home if isinstance(ctx.obj, Monitor) else Path(".")
             message = describe(exc, home)
             if message is None:
@@ -311,6 +312,25 @@ def serve(monitor: Monitor, host: str, port: int, workers: int | None) -> None:
     from web.server import serve as run_server   # the CLI alone never loads Flask
 
     run_server(str(monitor.instance.home), host, port, workers, echo=click.echo)
+
+
+@cli.command()
+@click.option("--repair", is_flag=True, help="Repair what can be repaired (times, the index).")
+@click.option("--json", "as_json", is_flag=True, help="Print {problems, repairs} as JSON.")
+@click.pass_obj
+def check(monitor: Monitor, repair: bool, as_json: bool) -> None:
+    """Verify the store (readable rows, seq order) and that the index holds all of it."""
+    report = monitor.check(repair)
+    if as_json:
+        emit_json({"problems": report.problems, "repairs": report.repairs})
+    else:
+        for line in report.repairs:
+            click.echo(f"repaired: {line}")
+        for line in report.problems:
+            click.echo(f"problem: {line}", err=True)
+        click.echo("the store and the index are consistent" if not report.problems
+                   else f"{len(report.problems)} problems")
+    sys.exit(1 if report.problems else 0)
 
 
 @cli.command()

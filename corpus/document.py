@@ -112,7 +112,9 @@ def format_time(value: datetime | None) -> str | None:
     """Format a datetime as INTERFACES.md wants: UTC, whole seconds, trailing Z."""
     if value is None:
         return None
-    return to_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+    value = to_utc(value)
+    # strftime's %Y does not pad years before 1000 on every platform; parse_time needs four.
+    return f"{value.year:04d}-{value:%m-%dT%H:%M:%S}Z"
 
 
 def parse_time(value: str | None) -> datetime | None:

@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
-from dateutil import parser as dateparser
 from lxml.html import HtmlElement
 
-from corpus.document import Document, clean_paragraphs, to_utc, web_url
+from corpus.dates import read_date
+from corpus.document import Document, clean_paragraphs, web_url
 from corpus.feeds import html_to_text
 from corpus.languages import language_code
 from corpus.problems import Problem, ReadError
@@ -267,10 +267,6 @@ def _source(sitename: str | None, url: str | None) -> str | None:
 
 
 def _published(value: str | None) -> datetime | None:
-    """Parse trafilatura's date string into aware UTC; naive times are taken as UTC."""
-    if not value:
-        return None
-    try:
-        return to_utc(dateparser.isoparse(value))
-    except (ValueError, OverflowError):
-        return None
+    """Parse trafilatura's date string into aware UTC (corpus.dates); None if not whole."""
+    return read_date(value)
+

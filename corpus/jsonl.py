@@ -9,9 +9,9 @@ import json
 from datetime import datetime
 from typing import BinaryIO, Iterator
 
-from dateutil import parser as date_parser
 
-from corpus.document import Document, clean_paragraphs, to_utc
+from corpus.dates import read_date
+from corpus.document import Document, clean_paragraphs
 from corpus.jsonl_fields import check_fields
 from corpus.problems import ItemWarning, Problem, ReadError
 from corpus.streams import MAX_ITEM_BYTES, as_stream, read_chunks, size_words, split_lines
@@ -107,16 +107,6 @@ def as_text(value: str | None) -> str:
 
 
 def parse_date(value) -> datetime | None:
-    """Parse an ISO-8601 or common date string (or epoch seconds) to aware UTC; None if unreadable."""
-    if value in (None, ""):
-        return None
-    try:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return to_utc(datetime.utcfromtimestamp(value))
-        text = str(value).strip()
-        try:
-            return to_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
-        except ValueError:
-            return to_utc(date_parser.parse(text))
-    except (ValueError, OverflowError, OSError, TypeError):
-        return None
+    """A record's date (ISO 8601, words or epoch seconds) as aware UTC; None if not whole."""
+    return read_date(value)
+

@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 from indexer.engine import IndexDamaged
+from indexer.store.sqlite import UnreadableRow
 
 NO_SPACE = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 NO_WRITE = {errno.EROFS, errno.EACCES, errno.EPERM}
@@ -18,6 +19,8 @@ NO_WRITE = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 def describe(exc: BaseException, home: Path) -> str | None:
     """One line for a fault of the machine, or None when exc is not one."""
+    if isinstance(exc, UnreadableRow):
+        return f"{exc}; run `manage.py check --repair`"
     if isinstance(exc, IndexDamaged):
         return f"{exc}; run `manage.py reindex` to rebuild it from the store"
     if isinstance(exc, sqlite3.DatabaseError):

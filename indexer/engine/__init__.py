@@ -59,6 +59,9 @@ class SearchEngine(Protocol):
     def indexed_seq(self) -> int | None:
         """The last store seq the engine holds; None while it holds no index."""
 
+    def document_count(self) -> int:
+        """How many documents the index holds (IndexDamaged when it cannot be read)."""
+
     def search(self, params: SearchParams) -> SearchResult:
         """One page of matches (near-duplicates collapsed), with counts over all matches."""
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from corpus.document import Document
@@ -57,11 +57,27 @@ class Enricher:
 
     def date(self, doc: Document, lang: str | None, ingested_at: datetime
              ) -> tuple[datetime, str]:
-        """The input's own date, else one written in the text, else the first ingest time."""
-        if doc.published is not None and doc.date_source in (None, "metadata"):
-            return doc.published, "metadata"
+        """The input's own date, else one written in the text, else the first ingest time.
+
+        A date outside what a news item can carry (before 1800, or more than a day after
+        it was ingested) is a reader's or a publisher's mistake: it counts as no date.
+        """
+        own = doc.published if doc.date_source in (None, "metadata") else None
+        if own is not None and plausible(own, ingested_at):
+            return own, "metadata"
         found = date_from_text(doc.text, lang) if self.full else None
-        return (found, "text") if found else (ingested_at, "ingested")
+        if found is not None and plausible(found, ingested_at):
+            return found, "text"
+        return ingested_at, "ingested"
+
+
+EARLIEST = datetime(1800, 1, 1, tzinfo=timezone.utc)
+LATEST_AHEAD = timedelta(days=1)
+
+
+def plausible(published: datetime, ingested_at: datetime) -> bool:
+    """Tell whether a published time can be a news item's: 1800 to a day after its ingest."""
+    return EARLIEST <= published <= ingested_at + LATEST_AHEAD
 
 
 def enrich(doc: Document, now: datetime, detect: bool = True) -> Document:

@@ -9,7 +9,7 @@ from typing import Callable, Iterable, Iterator
 
 from corpus.document import Document, format_time, parse_time
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def rekey_entities(db: sqlite3.Connection) -> None:
@@ -74,6 +74,82 @@ MIGRATIONS = {
     3: rekey_entities,
     4: """
     CREATE INDEX documents_parent ON documents (parent_id);
+    """,
+    # Accounts and alerts: indexer/store/users.py and indexer/store/alerts.py read them.
+    5: """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        email TEXT,
+        password_hash TEXT NOT NULL,
+        is_admin INTEGER NOT NULL DEFAULT 0,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        timezone TEXT NOT NULL DEFAULT 'UTC',
+        digest_hour INTEGER NOT NULL DEFAULT 8,     -- local hour of daily and weekly digests
+        digest_weekday INTEGER NOT NULL DEFAULT 0,  -- weekly digests: 0 = Monday
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE api_tokens (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        token_hash TEXT NOT NULL UNIQUE,            -- sha256 of the token; the token is shown once
+        label TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        last_used_at TEXT
+    );
+    CREATE TABLE saved_searches (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        name TEXT NOT NULL,
+        args TEXT NOT NULL,                         -- JSON: SearchParams.to_args()
+        frequency TEXT NOT NULL,                    -- instant | daily | weekly | off
+        paused INTEGER NOT NULL DEFAULT 0,
+        checkpoint INTEGER NOT NULL,                -- the last store seq matched
+        email INTEGER NOT NULL DEFAULT 0,
+        webhook_url TEXT,
+        webhook_secret TEXT NOT NULL,
+        feed_token TEXT UNIQUE,                     -- the Atom feed's secret; NULL: revoked
+        broken TEXT,                                -- why the search no longer runs
+        last_run_at TEXT,
+        last_digest_at TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX saved_searches_user ON saved_searches (user_id);
+    CREATE TABLE alert_hits (
+        id INTEGER PRIMARY KEY,
+        search_id INTEGER NOT NULL REFERENCES saved_searches (id) ON DELETE CASCADE,
+        doc_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,                       -- the document's seq when it matched
+        words TEXT NOT NULL,                        -- JSON: the indexed words that matched
+        duplicate_of INTEGER,                       -- the hit this one is a near-copy of
+        matched_at TEXT NOT NULL,
+        queued INTEGER NOT NULL DEFAULT 0,          -- put in a message (or never to be sent)
+        read INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (search_id, doc_id)
+    );
+    CREATE INDEX alert_hits_unqueued ON alert_hits (search_id, queued);
+    CREATE TABLE alert_hit_bands (
+        search_id INTEGER NOT NULL,
+        band BLOB NOT NULL,
+        hit_id INTEGER NOT NULL,
+        PRIMARY KEY (search_id, band, hit_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        search_id INTEGER NOT NULL REFERENCES saved_searches (id) ON DELETE CASCADE,
+        channel TEXT NOT NULL,                      -- email | webhook
+        kind TEXT NOT NULL,                         -- instant | daily | weekly | broken
+        hit_ids TEXT NOT NULL,                      -- JSON list of alert_hits ids
+        status TEXT NOT NULL DEFAULT 'pending',     -- pending | sent | failed
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try_at TEXT NOT NULL,
+        lease_owner TEXT,
+        lease_until TEXT,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT
+    );
+    CREATE INDEX outbox_due ON outbox (status, next_try_at);
     """,
 }
 
@@ -231,12 +307,21 @@ def document_to_row(doc: Document) -> tuple:
             json.dumps(doc.entities, ensure_ascii=False), format_time(doc.ingested_at), doc.seq)
 
 
+class UnreadableRow(ValueError):
+    """A stored row holds a value this version cannot read (`manage.py check --repair`)."""
+
+
 def row_to_document(row: sqlite3.Row) -> Document:
-    """Rebuild a Document from a documents row."""
-    return Document(
-        id=row["id"], external_id=row["external_id"], kind=row["kind"],
-        parent_id=row["parent_id"], source=row["source"], url=row["url"], title=row["title"],
-        text=row["text"], published=parse_time(row["published"]), date_source=row["date_source"],
-        declared_lang=row["declared_lang"], lang=row["lang"],
-        countries=json.loads(row["countries"]), entities=json.loads(row["entities"]),
-        ingested_at=parse_time(row["ingested_at"]), seq=row["seq"])
+    """Rebuild a Document from a documents row; UnreadableRow when a value is garbled."""
+    try:
+        return Document(
+            id=row["id"], external_id=row["external_id"], kind=row["kind"],
+            parent_id=row["parent_id"], source=row["source"], url=row["url"],
+            title=row["title"], text=row["text"], published=parse_time(row["published"]),
+            date_source=row["date_source"], declared_lang=row["declared_lang"],
+            lang=row["lang"], countries=json.loads(row["countries"]),
+            entities=json.loads(row["entities"]), ingested_at=parse_time(row["ingested_at"]),
+            seq=row["seq"])
+    except (ValueError, TypeError) as exc:
+        raise UnreadableRow(f"stored document {row['id']} (seq {row['seq']}) cannot be "
+                            f"read ({exc})") from None

@@ -40,6 +40,12 @@ class WhooshEngine:
         """The last store seq the index holds; None while there is no index."""
         return self.index.seq()
 
+    def document_count(self) -> int:
+        """How many documents the index holds."""
+        with self._reading() as (searcher, table):
+            table.ids      # reading the columns proves the segments' files are there
+            return searcher.doc_count()
+
     def search(self, params: SearchParams) -> SearchResult:
         """One page of matches with counts over all of them."""
         with self._reading() as (searcher, table):
