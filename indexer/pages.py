@@ -32,7 +32,7 @@ def summary(doc: Document) -> dict:
 
 def document_page(monitor, doc_id: str) -> dict | None:
     """A document with its text, its page or briefs, sibling briefs and near-duplicates."""
-    with monitor.store() as store:
+    with monitor.reading_store() as store:
         doc = store.get(doc_id)
         if doc is None:
             return None
@@ -55,13 +55,13 @@ def near_duplicates(monitor, doc_id: str) -> list[dict]:
 
 def canonical_entity(monitor, name: str) -> str | None:
     """The canonical name of an entity name or known variant, None when unknown."""
-    with monitor.store() as store:
+    with monitor.reading_store() as store:
         return store.entity_name(variant_key(name))
 
 
 def entity_page(monitor, name: str) -> dict | None:
     """Attention over time, co-mentions, variants and latest documents of a canonical entity."""
-    with monitor.store() as store:
+    with monitor.reading_store() as store:
         kind = entity_type(store.db, name)
         variants = entity_variants(store.db, name)
     if kind is None:

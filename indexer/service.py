@@ -8,6 +8,8 @@ far behind it is.
 """
 from __future__ import annotations
 
+import errno
+import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -62,6 +64,20 @@ class Monitor:
     def store(self) -> Iterator[Store]:
         """The instance's store, open for the block."""
         store = self.instance.open_store()
+        try:
+            yield store
+        finally:
+            store.close()
+
+    @contextmanager
+    def reading_store(self) -> Iterator[Store]:
+        """The store for reading: opened read-only where the folder cannot be written."""
+        try:
+            store = self.instance.open_store()
+        except (sqlite3.OperationalError, PermissionError, OSError) as exc:
+            if not self.instance.store_path.exists() or not cannot_write(exc):
+                raise
+            store = Store(self.instance.store_path, readonly=True)
         try:
             yield store
         finally:
@@ -175,7 +191,7 @@ class Monitor:
         params = SearchParams.from_args(args)
         parse(params.query)
         if "entity" in params.include or "entity" in params.exclude:
-            with self.store() as store:
+            with self.reading_store() as store:
                 params = resolve_entities(params, lambda n: store.entity_name(variant_key(n)))
         return params
 
@@ -201,7 +217,15 @@ class Monitor:
 
     def stats(self) -> dict:
         """documents, by_kind, store_seq and index_seq (how far the index has caught up)."""
-        with self.store() as store:
+        with self.reading_store() as store:
             by_kind, store_seq = store.count_by_kind(), store.last_seq()
         return {"documents": sum(by_kind.values()), "by_kind": by_kind,
                 "store_seq": store_seq, "index_seq": self.engine.indexed_seq()}
+
+
+def cannot_write(exc: Exception) -> bool:
+    """Tell whether opening the store failed only because its folder cannot be written."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    message = str(exc)
+    return "readonly" in message or "unable to open" in message

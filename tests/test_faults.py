@@ -136,3 +136,25 @@ def test_restore_refuses_what_is_not_a_store(tmp_path):
     empty = tmp_path / "empty.sqlite3"
     sqlite3.connect(empty).close()
     assert "is not a Media Monitor store" in one_error_line(manage(tmp_path / "h2", "restore", str(empty)))
+
+
+def test_searching_a_read_only_instance(tmp_path, demo_home):
+    home = tmp_path / "home"
+    shutil.copytree(demo_home, home)
+    mounted = tmp_path / "read-only"
+    mounted.mkdir()
+    bind = subprocess.run(["mount", "--bind", str(home), str(mounted)], capture_output=True)
+    if os.geteuid() != 0 or bind.returncode:
+        pytest.skip("cannot make a read-only bind mount here (needs root)")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(mounted)], check=True)
+        found = manage(mounted, "search", "oil", "--entity", "United Nations", "--json")
+        assert found.returncode == 0, found.stderr
+        assert json.loads(found.stdout)["total"] > 0
+        stats = manage(mounted, "stats", "--json")
+        assert json.loads(stats.stdout)["documents"] == 323
+        refused = manage(mounted, "ingest", str(demo_home))
+        assert refused.returncode == 1
+        assert one_error_line(refused).startswith(f"error: cannot write {mounted}")
+    finally:
+        subprocess.run(["umount", str(mounted)], check=True)

@@ -92,7 +92,7 @@ MIGRATIONS = {
     CREATE TABLE api_tokens (
         id INTEGER PRIMARY KEY,
         user_id INTEGER NOT NULL REFERENCES users (id),
-        token_hash TEXT NOT NULL UNIQUE,            -- sha256 of the token; the token is shown once
+        token_hash TEXT NOT NULL UNIQUE,            -- sha256 of the token (shown once, never kept)
         label TEXT NOT NULL DEFAULT '',
         created_at TEXT NOT NULL,
         last_used_at TEXT
@@ -108,7 +108,7 @@ MIGRATIONS = {
         email INTEGER NOT NULL DEFAULT 0,
         webhook_url TEXT,
         webhook_secret TEXT NOT NULL,
-        feed_token TEXT UNIQUE,                     -- the Atom feed's secret; NULL: revoked
+        feed_token TEXT UNIQUE,                     -- the Atom feed secret (NULL: revoked)
         broken TEXT,                                -- why the search no longer runs
         last_run_at TEXT,
         last_digest_at TEXT NOT NULL,
@@ -122,6 +122,7 @@ MIGRATIONS = {
         seq INTEGER NOT NULL,                       -- the document's seq when it matched
         words TEXT NOT NULL,                        -- JSON: the indexed words that matched
         duplicate_of INTEGER,                       -- the hit this one is a near-copy of
+        signature BLOB NOT NULL,                    -- near_duplicates.signature of the document
         matched_at TEXT NOT NULL,
         queued INTEGER NOT NULL DEFAULT 0,          -- put in a message (or never to be sent)
         read INTEGER NOT NULL DEFAULT 0,
@@ -161,8 +162,11 @@ COLUMNS = ("id", "external_id", "kind", "parent_id", "source", "url", "title", "
 class Store:
     """A SQLite database in WAL mode holding documents and a monotonic change number."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, readonly: bool = False):
         self.path = Path(path)
+        if readonly:
+            self.db = open_readonly(self.path)
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         self.db.row_factory = sqlite3.Row
@@ -305,6 +309,25 @@ def document_to_row(doc: Document) -> tuple:
             doc.text, format_time(doc.published), doc.date_source,
             doc.declared_lang, doc.lang, json.dumps(doc.countries, ensure_ascii=False),
             json.dumps(doc.entities, ensure_ascii=False), format_time(doc.ingested_at), doc.seq)
+
+
+def open_readonly(path: Path) -> sqlite3.Connection:
+    """Open a store for reading only, in a folder this process cannot write.
+
+    A WAL database wants to create its -shm file even to read; where it cannot, the file
+    is opened as immutable, which is safe because nobody can write there either.
+    """
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        db = sqlite3.connect(f"file:{path}?{options}", uri=True, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute("SELECT count(*) FROM meta").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            db.close()
+            if options.endswith("immutable=1"):
+                raise
+    raise AssertionError("unreachable")
 
 
 class UnreadableRow(ValueError):
