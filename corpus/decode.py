@@ -10,19 +10,27 @@ from corpus.problems import ReadError
 
 BINARY_CONTROL_SHARE = 0.05
 SAMPLE_BYTES = 64 * 1024      # what the encoding is judged on
+# UTF-32 first: its little-endian BOM begins with UTF-16's. Both codecs read and drop the BOM.
+UNICODE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 def detect_encoding(sample: bytes, complete: bool) -> str:
     """Name the codec of a text from its first bytes: UTF-8 (with or without BOM), else a guess."""
     if b"\x00" in sample[:4096] and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReadError("binary file, not text")
+    for bom, encoding in UNICODE_BOMS:
+        if sample.startswith(bom):
+            return encoding
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
         return "utf-8-sig"
     except UnicodeDecodeError:
         pass
     if not complete and b"\n" in sample:
-        sample = sample[:sample.rindex(b"\n") + 1]   # no character cut in half at the end
+        # Without a UTF-16/32 BOM the text is ASCII-compatible (NULs were refused above), so
+        # a newline ends a character: the guess does not see one cut in half at the end.
+        sample = sample[:sample.rindex(b"\n") + 1]
     best = from_bytes(sample).best()
     if best is None:
         raise ReadError("unknown text encoding")
