@@ -60,6 +60,13 @@ class Monitor:
             self._engine = self.instance.open_engine()
         return self._engine
 
+    @property
+    def alerts(self):
+        """The saved-search alerts of this instance (indexer.alerts.service.Alerts)."""
+        from indexer.alerts.service import Alerts   # the alerts load only when used
+
+        return Alerts(self)
+
     @contextmanager
     def store(self) -> Iterator[Store]:
         """The instance's store, open for the block."""
@@ -105,6 +112,7 @@ class Monitor:
                 self.engine.catch_up(store, progress=on_index, wait=True)
             except OSError as exc:      # a full disk: the store keeps what was read
                 raise IndexNotUpdated(report) from exc
+        self.alerts.run()     # whoever ingests, saved searches see the new documents
         return report
 
     def catch_up(self, progress: Progress | None = None, wait: bool = True) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Iterator, Protocol
+from typing import Callable, Iterator, Protocol, Sequence
 
 from corpus.document import Document
 from indexer.search.params import SearchParams
@@ -34,6 +34,26 @@ class SearchResult:
     days: dict[date, int] = field(default_factory=dict)
     undated: int = 0
     words: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A saved search as matching runs it: its id and its params, date bounds resolved."""
+
+    id: int
+    params: SearchParams
+
+
+@dataclass
+class Matches:
+    """What match_new found: search id -> document id -> the indexed words that matched.
+
+    `candidates` counts the (search, document) pairs the engine ran a search on (its
+    presearcher's choice; every pair for an engine without one), for the benchmark.
+    """
+
+    hits: dict[int, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    candidates: int = 0
 
 
 class UnknownDocument(LookupError):
@@ -73,6 +93,11 @@ class SearchEngine(Protocol):
 
     def explain(self, params: SearchParams) -> str:
         """The query as the engine runs it (words as the engine analyses them)."""
+
+    def match_new(self, saved_searches: Sequence[SavedQuery], documents: Sequence[Document]
+                  ) -> Matches:
+        """Which saved searches match which of these documents (new ones, not yet indexed
+        or not: the engine reads them as given), with the words that matched."""
 
     def close(self) -> None:
         """Let go of open searchers and files."""

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from corpus.document import Document
-from indexer.engine import IndexDamaged, Progress, SearchResult, UnknownDocument
+from indexer.engine import (
+    IndexDamaged, Matches, Progress, SavedQuery, SearchResult, UnknownDocument,
+)
+from indexer.engine.whoosh import matching
 from indexer.engine.whoosh import search as whoosh_search
 from indexer.engine.whoosh.columns import ColumnCache
 from indexer.engine.whoosh.index import SearchIndex
@@ -82,6 +85,17 @@ class WhooshEngine:
     def explain(self, params: SearchParams) -> str:
         """The query in readable form, words shown as Whoosh's analysis indexes them."""
         return whoosh_query.explain(params)
+
+    def match_new(self, saved_searches: Sequence[SavedQuery], documents: Sequence[Document]
+                  ) -> Matches:
+        """Saved searches against new documents: presearcher + in-memory index (matching.py)."""
+        return matching.match_batch(saved_searches, documents)
+
+    def match_in_index(self, saved_searches: Sequence[SavedQuery],
+                       documents: Sequence[Document]) -> Matches:
+        """The plain way, over the main index (the benchmark's baseline, the tests' oracle)."""
+        with self._reading() as (searcher, _table):
+            return matching.match_in_index(searcher, saved_searches, documents)
 
     def close(self) -> None:
         """Close this thread's searcher."""
