@@ -306,12 +306,16 @@ def reenrich(monitor: Monitor) -> None:
               help="Port to listen on.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Worker processes (default: the number of cores).")
+@click.option("--no-worker", is_flag=True,
+              help="Do not start the alert delivery worker (run `alerts worker` elsewhere).")
 @click.pass_obj
-def serve(monitor: Monitor, host: str, port: int, workers: int | None) -> None:
-    """Serve the web app and JSON API (gunicorn), after catching the index up once."""
+def serve(monitor: Monitor, host: str, port: int, workers: int | None, no_worker: bool) -> None:
+    """Serve the web app and JSON API (gunicorn), after catching the index up once;
+    the alert delivery worker runs beside it unless --no-worker."""
     from web.server import serve as run_server   # the CLI alone never loads Flask
 
-    run_server(str(monitor.instance.home), host, port, workers, echo=click.echo)
+    run_server(str(monitor.instance.home), host, port, workers, echo=click.echo,
+               alert_worker=not no_worker)
 
 
 @cli.command()
@@ -357,6 +361,225 @@ def restore(monitor: Monitor, path: Path, force: bool) -> None:
     except BackupError as exc:
         fail(str(exc), 2)
     click.echo(f"restored {count} documents from {path}; the index was rebuilt")
+
+
+# --- accounts and alerts -----------------------------------------------------------------
+
+@cli.group(cls=Commands)
+def users() -> None:
+    """Accounts: add, list, disable, set-password, token."""
+
+
+def account_error(exc: Exception) -> NoReturn:
+    """Exit 2 with the accounts' own message."""
+    fail(str(exc), 2)
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--email", default=None, help="Where the user's alert emails go.")
+@click.option("--admin", is_flag=True, help="May add users in the web app.")
+@click.password_option(help="The password (asked twice when not given).")
+@click.pass_obj
+def users_add(monitor: Monitor, username: str, email: str | None, admin: bool,
+              password: str) -> None:
+    """Add a user USERNAME with a password (at least 8 characters)."""
+    from indexer import accounts
+
+    with monitor.store() as store:
+        try:
+            user = accounts.add_user(store, username, password, email, admin)
+        except accounts.AccountError as exc:
+            account_error(exc)
+    click.echo(f"added user {user.username}" + (" (admin)" if user.is_admin else ""))
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the users as JSON.")
+@click.pass_obj
+def users_list(monitor: Monitor, as_json: bool) -> None:
+    """List the users: name, email, admin, disabled."""
+    from dataclasses import asdict
+
+    from indexer import accounts
+
+    with monitor.store() as store:
+        found = accounts.list_users(store)
+    if as_json:
+        emit_json([asdict(user) for user in found])
+        return
+    for user in found:
+        flags = [flag for flag, on in (("admin", user.is_admin), ("disabled", user.disabled)) if on]
+        click.echo(f"{user.username}\t{user.email or '-'}\t{' '.join(flags)}".rstrip())
+
+
+@users.command("disable")
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="Enable the user again instead.")
+@click.pass_obj
+def users_disable(monitor: Monitor, username: str, enable: bool) -> None:
+    """Disable USERNAME: no login, API tokens refused, alerts stopped (until --enable)."""
+    from indexer import accounts
+
+    with monitor.store() as store:
+        try:
+            accounts.set_disabled(store, username, not enable)
+        except accounts.AccountError as exc:
+            account_error(exc)
+    click.echo(f"{'enabled' if enable else 'disabled'} {username}")
+
+
+@users.command("set-password")
+@click.argument("username")
+@click.password_option(help="The new password (asked twice when not given).")
+@click.pass_obj
+def users_set_password(monitor: Monitor, username: str, password: str) -> None:
+    """Give USERNAME a new password."""
+    from indexer import accounts
+
+    with monitor.store() as store:
+        try:
+            accounts.set_password(store, username, password)
+        except accounts.AccountError as exc:
+            account_error(exc)
+    click.echo(f"changed the password of {username}")
+
+
+@users.command("token")
+@click.argument("username")
+@click.option("--label", default="", help="What the token is for.")
+@click.pass_obj
+def users_token(monitor: Monitor, username: str, label: str) -> None:
+    """Make an API token for USERNAME and print it (it is shown only this once)."""
+    from indexer import accounts
+
+    with monitor.store() as store:
+        try:
+            user = accounts.require_user(store, username)
+        except accounts.AccountError as exc:
+            account_error(exc)
+        click.echo(accounts.new_token(store, user.id, label))
+
+
+@cli.group(cls=Commands)
+def alerts() -> None:
+    """Saved-search alerts: list, add, pause, resume, delete, run, worker."""
+
+
+def alert_owner(monitor: Monitor, alert_id: int):
+    """The owner of an alert; exit 2 when there is no such alert."""
+    owner = monitor.alerts.owner_of(alert_id)
+    if owner is None:
+        fail(f"no alert {alert_id}", 2)
+    return owner
+
+
+@alerts.command("list")
+@click.option("--user", "username", default=None, help="Only this user's alerts.")
+@click.option("--json", "as_json", is_flag=True, help="Print the alerts as JSON.")
+@click.pass_obj
+def alerts_list(monitor: Monitor, username: str | None, as_json: bool) -> None:
+    """List saved searches with their owner, frequency, state and unread hits."""
+    from indexer import accounts
+
+    with monitor.store() as store:
+        try:
+            people = [accounts.require_user(store, username)] if username else accounts.list_users(store)
+        except accounts.AccountError as exc:
+            account_error(exc)
+    found = [(user, search) for user in people for search in monitor.alerts.list(user)]
+    if as_json:
+        emit_json([{**search.to_json(), "user": user.username} for user, search in found])
+        return
+    for user, search in found:
+        state = "broken" if search.broken else "paused" if search.paused else "active"
+        click.echo(f"{search.id}\t{user.username}\t{search.name}\t{search.frequency}\t{state}"
+                   f"\t{search.unread} unread")
+
+
+@alerts.command("add")
+@search_options
+@click.option("--user", "username", required=True, help="Whose alert it is.")
+@click.option("--name", required=True, help="The alert's name.")
+@click.option("--frequency", type=click.Choice(["instant", "daily", "weekly", "off"]),
+              default="instant", show_default=True, help="When it sends.")
+@click.option("--email/--no-email", default=False, help="Send by email to the user.")
+@click.option("--webhook", default=None, metavar="URL", help="POST each message here, signed.")
+@click.pass_obj
+def alerts_add(monitor: Monitor, username: str, name: str, frequency: str, email: bool,
+               webhook: str | None, **options) -> None:
+    """Save a search (QUERY and filters as for `search`) as USER's alert, from now on."""
+    from indexer import accounts
+    from indexer.alerts.saved import AlertError
+
+    with monitor.store() as store:
+        try:
+            user = accounts.require_user(store, username)
+        except accounts.AccountError as exc:
+            account_error(exc)
+    try:
+        search = monitor.alerts.create(user, name, search_args(options), frequency, email, webhook)
+    except (ParamError, QueryError, AlertError) as exc:
+        fail(str(exc), 2)
+    click.echo(f"added alert {search.id} ({search.name}) for {user.username}")
+
+
+def alert_command(name: str, action: str, past: str):
+    """A command that applies one Alerts action to an alert by id."""
+    @alerts.command(name, help=f"{action.capitalize()} the alert ID.")
+    @click.argument("alert_id", type=int)
+    @click.pass_obj
+    def command(monitor: Monitor, alert_id: int) -> None:
+        getattr(monitor.alerts, action)(alert_owner(monitor, alert_id), alert_id)
+        click.echo(f"{past} alert {alert_id}")
+    return command
+
+
+alert_command("pause", "pause", "paused")
+alert_command("resume", "resume", "resumed")
+alert_command("delete", "delete", "deleted")
+
+
+@alerts.command("run")
+@click.option("--deliver", is_flag=True, help="Also send what is due (when no worker runs).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
+@click.pass_obj
+def alerts_run(monitor: Monitor, deliver: bool, as_json: bool) -> None:
+    """Match the alerts against new documents (for cron; every ingest does it too)."""
+    data = monitor.alerts.run().to_json()
+    if deliver:
+        data["delivery"] = monitor.alerts.deliver()
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(f"{data['searches']} alerts over {data['documents']} documents: "
+               f"{data['hits']} new hits" + (f", {len(data['broken'])} broken" if data["broken"] else ""))
+    if deliver:
+        click.echo("delivery: {sent} sent, {failed} failed tries, {digests} digests queued"
+                   .format(**data["delivery"]))
+
+
+@alerts.command("worker")
+@click.option("--once", is_flag=True, help="One round, then stop.")
+@click.option("--interval", type=click.FloatRange(0.1, 3600), default=5.0, show_default=True,
+              help="Seconds between rounds.")
+@click.pass_obj
+def alerts_worker(monitor: Monitor, once: bool, interval: float) -> None:
+    """Send due alert messages (email, webhook) and digests, until stopped."""
+    from indexer.alerts.settings import DeliverySettings
+    from indexer.alerts.worker import run_worker
+
+    settings = DeliverySettings.from_env()
+    if once:
+        done = monitor.alerts.deliver(settings)
+        click.echo("{sent} sent, {failed} failed tries, {digests} digests queued".format(**done))
+        return
+    click.echo(f"delivering alerts of {monitor.instance.home} every {interval:g} s", err=True)
+    try:
+        run_worker(monitor, settings, interval, report=lambda done: click.echo(
+            "{sent} sent, {failed} failed tries, {digests} digests queued".format(**done), err=True))
+    except KeyboardInterrupt:
+        pass
 
 
 if __name__ == "__main__":

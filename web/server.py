@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Callable
 
 from gunicorn.app.base import BaseApplication
@@ -33,9 +36,27 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
+def start_alert_worker(home: Path) -> subprocess.Popen:
+    """`manage.py alerts worker` in its own process: a slow mail server never holds a request."""
+    manage = Path(__file__).resolve().parents[1] / "manage.py"
+    return subprocess.Popen([sys.executable, str(manage), "--home", str(home), "alerts", "worker"])
+
+
+def stop_alert_worker(worker: subprocess.Popen | None) -> None:
+    """Stop the worker started beside the server (a lease it held expires by itself)."""
+    if worker is not None and worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
 def serve(home: str | None = None, host: str = "127.0.0.1", port: int = 8000,
-          workers: int | None = None, echo: Callable[[str], None] = print) -> None:
-    """Catch the index up once, print the URL, then serve until stopped (Ctrl-C)."""
+          workers: int | None = None, echo: Callable[[str], None] = print,
+          alert_worker: bool = True) -> None:
+    """Catch the index up once, print the URL, then serve until stopped (Ctrl-C); the
+    alert delivery worker runs beside the server unless alert_worker is False."""
     instance = Instance.locate(home)
     monitor = Monitor(instance)
     try:
@@ -47,4 +68,8 @@ def serve(home: str | None = None, host: str = "127.0.0.1", port: int = 8000,
                "accesslog": "-", "timeout": 120,
                # No control socket in the home folder: several servers may run side by side.
                "control_socket_disable": True}
-    WebApplication(options, {"HOME": str(instance.home)}).run()
+    worker = start_alert_worker(instance.home.resolve()) if alert_worker else None
+    try:
+        WebApplication(options, {"HOME": str(instance.home)}).run()
+    finally:
+        stop_alert_worker(worker)
