@@ -88,10 +88,12 @@ def read_all(data: bytes, **options) -> tuple[list, list[str], list[str]]:
             [i.message for i in items if isinstance(i, ItemWarning)])
 
 
-@pytest.mark.parametrize("deep", [b"[" * 100_000, b'{"title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+@pytest.mark.parametrize("deep", [b"[" * 100_000,
+                                  b'{"title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
                                   b'{"a":' * 50_000 + b"1" + b"}" * 50_000])
 def test_deeply_nested_line_is_one_bad_line(deep):
-    data = lines({"title": "a", "text": "one"}) + b"\n" + deep + b"\n" + lines({"title": "b", "text": "two"})
+    data = b"\n".join([lines({"title": "a", "text": "one"}), deep,
+                       lines({"title": "b", "text": "two"})])
     docs, problems, _ = read_all(data)
     assert [d.title for d in docs] == ["a", "b"]
     assert problems == ["line 2: invalid JSON (nested too deeply)"]
@@ -173,7 +175,8 @@ def test_only_absolute_http_urls_are_kept_and_others_play_no_part_in_identity(ur
     assert doc.id == record_to_document({"source": "S", "title": "T", "text": "Body"}).id
 
 
-@pytest.mark.parametrize("url", ["https://example.org/a", "HTTP://Example.org/b?x=1", " http://e.org "])
+@pytest.mark.parametrize("url", ["https://example.org/a", "HTTP://Example.org/b?x=1",
+                                 " http://e.org "])
 def test_absolute_http_urls_are_kept(url):
     [doc], _, warnings = read_all(lines({"url": url, "title": "T", "text": "Body"}))
     assert doc.url == url.strip() and warnings == []

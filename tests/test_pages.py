@@ -99,7 +99,8 @@ def test_brief_over_the_item_limit_is_skipped_and_the_others_kept():
     docs, problems, _ = read_items(data, limit=1000)
     assert [d.text for d in docs] == ["Body.", "First brief", "Last brief"]
     assert docs[1].parent_id == docs[0].id
-    assert problems == ["line 7: a brief of 3,000 bytes, over the item limit of 1,000 bytes; skipped"]
+    assert problems == ["line 7: a brief of 3,000 bytes, over the item limit of 1,000 bytes; "
+                        "skipped"]
 
 
 def test_article_over_the_item_limit_is_skipped_and_its_briefs_kept_without_it():

@@ -229,7 +229,8 @@ ENCODINGS = {"utf-8": "Économie — ещё 経済 ✓", "utf-16": "Économie �
 @given(st.sampled_from(sorted(ENCODINGS)), st.integers(0, 4000), chunk_sizes)
 def test_page_in_odd_encodings_reads_the_same_in_any_chunks(encoding, repeat, sizes):
     words = ENCODINGS[encoding]
-    text = f"{words} | Outlet\r\n\r\n" + f"{words}.\r\n" * repeat + "World in Brief\r\nOne brief\r\n"
+    text = (f"{words} | Outlet\r\n\r\n" + f"{words}.\r\n" * repeat
+            + "World in Brief\r\nOne brief\r\n")
     data = text.encode(encoding)
     whole = run(read_page, data)
     assert outline(run(read_page, Trickle(data, sizes))) == outline(whole)
@@ -298,7 +299,8 @@ def test_broken_feed_xml_gives_items_or_a_read_error(entries, data):
        st.sampled_from(["utf-8", "utf-16", "iso-8859-1", "cp1251", "shift_jis", "koi8_r"]),
        st.lists(xml_text, min_size=1, max_size=4))
 def test_feed_in_odd_or_wrong_encodings_reads_or_says_why(declared, actual, titles):
-    header = f'<?xml version="1.0" encoding="{declared}"?><rss version="2.0"><channel><title>E</title>'
+    header = (f'<?xml version="1.0" encoding="{declared}"?>'
+              '<rss version="2.0"><channel><title>E</title>')
     body = "".join(item(title) for title in titles) + "</channel></rss>"
     data = (header + body).encode(actual, "replace")
     items = run(read_feed, data)

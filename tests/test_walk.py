@@ -72,7 +72,8 @@ def test_a_link_named_on_the_command_line_is_read(tree):
 def test_a_pipe_in_a_folder_is_skipped_not_opened(tmp_path):
     os.mkfifo(tmp_path / "pipe")
     [item] = walk([str(tmp_path)])
-    assert (item.status, item.reason) == ("skipped", "not a regular file (a device, socket or pipe)")
+    assert (item.status, item.reason) == ("skipped",
+                                          "not a regular file (a device, socket or pipe)")
 
 
 def test_ingest_reports_links_it_did_not_follow_and_stores_nothing_from_outside(tree, tmp_path):
