@@ -12,7 +12,7 @@ from flask import Flask
 
 from indexer.instance import Instance
 from indexer.service import Monitor
-from web import errors, i18n, security
+from web import auth, errors, i18n, security
 from web.settings import load_settings, locate_home
 
 
@@ -27,12 +27,14 @@ def create_app(config: Mapping | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    auth.init_app(app)
     register_blueprints(app)
     return app
 
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per area."""
+    from web.alerts import bp as alerts
     from web.api import bp as api
     from web.countries import bp as countries
     from web.documents import bp as documents
@@ -40,5 +42,5 @@ def register_blueprints(app: Flask) -> None:
     from web.feeds import bp as feeds
     from web.search import bp as search
 
-    for blueprint in (search, documents, entities, countries, feeds, api):
+    for blueprint in (search, documents, entities, countries, feeds, api, alerts):
         app.register_blueprint(blueprint)

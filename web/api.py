@@ -7,11 +7,13 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from indexer import pages
 from indexer.output.export import FORMATS
 from indexer.search.params import ParamError
+from web import alerts_api
 from web.context import monitor
 from web.openapi import openapi_document
 from web.streaming import stream
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+bp.register_blueprint(alerts_api.bp)
 
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from indexer.search.params import FACETS, MAX_LIMIT, SORTS
 
-DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+DATE_PATTERN = r"^(\d{4}(-\d{2}(-\d{2})?)?|-?\d{1,4}[dwmy])$"
 NULLABLE_STRING = {"type": ["string", "null"]}
 STRINGS = {"type": "array", "items": {"type": "string"}}
 
@@ -21,9 +21,9 @@ def search_parameters() -> list[dict]:
         params.append(_array_param(facet, f"Only documents with this {facet} (repeat: any of them)."))
         params.append(_array_param(f"exclude_{facet}", f"Leave out documents with this {facet}."))
     params += [
-        {"name": "from", "in": "query", "required": False, "description": "First day (YYYY, YYYY-MM or YYYY-MM-DD).",
+        {"name": "from", "in": "query", "required": False, "description": "First day (YYYY, YYYY-MM or YYYY-MM-DD, or back from today: -7d, -2w, -3m, -1y).",
          "schema": {"type": "string", "pattern": DATE_PATTERN}},
-        {"name": "to", "in": "query", "required": False, "description": "Last day (YYYY, YYYY-MM or YYYY-MM-DD).",
+        {"name": "to", "in": "query", "required": False, "description": "Last day (YYYY, YYYY-MM or YYYY-MM-DD, or back from today: -7d, -2w, -3m, -1y).",
          "schema": {"type": "string", "pattern": DATE_PATTERN}},
         {"name": "sort", "in": "query", "required": False, "schema": {"type": "string", "enum": list(SORTS)},
          "description": "Order; relevance with a query, newest without one, by default."},
@@ -101,10 +101,48 @@ def schemas() -> dict:
                          "siblings": {"type": "array", "items": {"$ref": "#/components/schemas/Summary"}},
                          "duplicates": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}}}}
     error = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
+    search_args = {"type": "object", "additionalProperties": STRINGS,
+                   "description": "The search's arguments as /api/search takes them (q, country, "
+                                  "exclude_kind, from, to...); from and to may be relative (-7d)."}
+    channel = {"type": "object", "required": ["status", "attempts"],
+               "properties": {"status": {"type": "string"}, "attempts": {"type": "integer"}}}
+    alert = {"type": "object",
+             "required": ["id", "name", "search", "frequency", "paused", "email", "webhook_url",
+                          "feed", "feed_url", "broken", "last_run_at", "created_at", "unread", "hits",
+                          "failing_channels"],
+             "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "search": search_args,
+                            "frequency": {"type": "string", "enum": ["instant", "daily", "weekly", "off"]},
+                            "paused": {"type": "boolean"}, "email": {"type": "boolean"},
+                            "webhook_url": NULLABLE_STRING, "feed": {"type": "boolean"},
+                            "feed_url": NULLABLE_STRING, "broken": NULLABLE_STRING,
+                            "last_run_at": NULLABLE_STRING, "created_at": {"type": "string"},
+                            "unread": {"type": "integer", "minimum": 0},
+                            "hits": {"type": "integer", "minimum": 0},
+                            "failing_channels": STRINGS}}
+    alert_input = {"type": "object",
+                   "properties": {"name": {"type": "string", "maxLength": 200}, "search": search_args,
+                                  "frequency": {"type": "string", "enum": ["instant", "daily", "weekly", "off"]},
+                                  "email": {"type": "boolean"}, "webhook_url": NULLABLE_STRING,
+                                  "paused": {"type": "boolean", "description": "PATCH only."}}}
+    hit = {"type": "object", "required": ["id", "alert", "document", "words", "snippet", "matched_at",
+                                          "read", "copies"],
+           "properties": {"id": {"type": "integer"}, "alert": {"type": "integer"},
+                          "document": {"type": "object", "required": ["id"]},
+                          "words": {**STRINGS, "description": "The document's words that matched, as written."},
+                          "snippet": {"type": "string"}, "matched_at": {"type": "string"},
+                          "read": {"type": "boolean"}, "copies": {"type": "integer", "minimum": 0},
+                          "url": {"type": "string"}}}
+    alerts = {"type": "object", "required": ["alerts"],
+              "properties": {"alerts": {"type": "array", "items": {"$ref": "#/components/schemas/Alert"}}}}
+    hits = {"type": "object", "required": ["hits", "page"],
+            "properties": {"hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+                           "page": {"type": "integer", "minimum": 1}}}
     return {"Entity": entity, "Document": document, "Result": result, "Summary": summary, "Count": count,
             "Facet": facet, "Histogram": histogram, "Search": search, "Subject": subject,
             "EntityPage": entity_page, "CountryPage": country_page, "DocumentPage": document_page,
-            "Error": error}
+            "Error": error, "Alert": alert, "AlertInput": alert_input, "Hit": hit, "Alerts": alerts,
+            "Hits": hits, "Marked": {"type": "object", "required": ["marked"],
+                                     "properties": {"marked": {"type": "integer", "minimum": 0}}}}
 
 
 def _json(schema: str, description: str) -> dict:
@@ -121,6 +159,47 @@ def _path_param(name: str, description: str) -> dict:
             "schema": {"type": "string", "minLength": 1}}
 
 
+UNAUTHORISED = _json("Error", "No valid API token (Authorization: Bearer TOKEN) of an enabled user.")
+NO_ALERT = _json("Error", "No alert with this id belongs to the token's user.")
+ALERT_ID = {"name": "alert_id", "in": "path", "required": True, "description": "The alert's id.",
+            "schema": {"type": "integer", "minimum": 0, "maximum": 2**53}}
+TOKEN = [{"token": []}]
+JSON_BODY = {"required": True, "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/AlertInput"}}}}
+
+
+def alert_paths() -> dict:
+    """The alerts API: every route needs a user's API token."""
+    def op(operation_id: str, summary: str, responses: dict, **more) -> dict:
+        return {"operationId": operation_id, "summary": summary, "security": TOKEN,
+                "responses": {**responses, "401": UNAUTHORISED}, **more}
+    one = {"parameters": [ALERT_ID]}
+    return {
+        "/api/alerts": {
+            "get": op("listAlerts", "The token user's alerts, with unread counts and health.",
+                      {"200": _json("Alerts", "The alerts.")}),
+            "post": op("createAlert", "Save a search as an alert; documents from now on alert.",
+                       {"201": _json("Alert", "The new alert."), "400": BAD}, requestBody=JSON_BODY)},
+        "/api/alerts/{alert_id}": {
+            "get": op("getAlert", "One alert.", {"200": _json("Alert", "The alert."), "404": NO_ALERT}, **one),
+            "patch": op("updateAlert", "Change an alert (name, search, frequency, channels, paused).",
+                        {"200": _json("Alert", "The alert as changed."), "400": BAD, "404": NO_ALERT},
+                        requestBody=JSON_BODY, **one),
+            "delete": op("deleteAlert", "Delete an alert with its hits.",
+                         {"204": {"description": "Deleted."}, "404": NO_ALERT}, **one)},
+        "/api/alerts/{alert_id}/hits": {"get": op(
+            "alertHits", "A page of the alert's hits, newest first, with the words that matched.",
+            {"200": _json("Hits", "The hits."), "400": BAD, "404": NO_ALERT},
+            parameters=[ALERT_ID, {"name": "page", "in": "query", "required": False,
+                                   "schema": {"type": "integer", "minimum": 1}},
+                        {"name": "unread", "in": "query", "required": False,
+                         "schema": {"type": "string", "enum": ["0", "1"]}}])},
+        "/api/alerts/{alert_id}/read": {"post": op(
+            "markAlertRead", "Mark every hit of the alert read.",
+            {"200": _json("Marked", "How many hits were marked."), "404": NO_ALERT}, **one)},
+    }
+
+
 def openapi_document(server: str) -> dict:
     """The whole OpenAPI 3.1 document, with server as the base URL."""
     search_params = search_parameters()
@@ -128,7 +207,8 @@ def openapi_document(server: str) -> dict:
         "openapi": "3.1.0",
         "info": {"title": "Media Monitor API", "version": "1",
                  "description": "Search news documents with the query language and facet filters of "
-                                "`manage.py search`; every answer is the JSON of INTERFACES.md."},
+                                "`manage.py search`; every answer is the JSON of INTERFACES.md. "
+                                "Alerts (/api/alerts) need a user's API token."},
         "servers": [{"url": server}],
         "paths": {
             "/api/search": {"get": {
@@ -156,6 +236,10 @@ def openapi_document(server: str) -> dict:
                 "operationId": "country", "summary": "A country's attention over time, co-mentions and latest documents.",
                 "parameters": [_path_param("code", "An ISO 3166-1 code (any case) or an English name.")],
                 "responses": {"200": _json("CountryPage", "The country."), "404": MISSING}}},
+            **alert_paths(),
         },
-        "components": {"schemas": schemas()},
+        "components": {"schemas": schemas(),
+                       "securitySchemes": {"token": {"type": "http", "scheme": "bearer",
+                                                     "description": "An API token made on the account "
+                                                                    "page or by `manage.py users token`."}}},
     }

@@ -45,7 +45,8 @@ def page_parts(params, data) -> dict:
         "links": {"csv": search_url(plain, "api.export", format="csv"),
                   "jsonl": search_url(plain, "api.export", format="jsonl"),
                   "atom": search_url(plain, "feeds.search_atom"),
-                  "api": search_url(params, "api.search")},
+                  "api": search_url(params, "api.search"),
+                  "save_alert": search_url(plain, "alerts.new")},
         "histogram": {"width": search_page.HISTOGRAM_WIDTH, "height": search_page.HISTOGRAM_HEIGHT},
     }
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from indexer.pages import bucket_range
 from indexer.search.facets import facet_key
-from indexer.search.params import FACETS, MAX_LIMIT, SORTS, SearchParams
+from indexer.search.params import FACETS, MAX_LIMIT, SORTS, RelativeDay, SearchParams
 from web import i18n
 from web.links import search_url
 
@@ -109,10 +109,15 @@ def chips(params: SearchParams) -> list[Chip]:
 
 
 def date_span(params: SearchParams) -> str:
-    """The date range of a search, said in the UI locale."""
-    start = i18n.day(params.date_from) if params.date_from else "…"
-    end = i18n.day(params.date_to) if params.date_to else "…"
-    return f"{start} – {end}"
+    """The date range of a search, said in the UI locale (a relative bound as written: -7d)."""
+    return f"{bound_label(params.date_from)} – {bound_label(params.date_to)}"
+
+
+def bound_label(bound) -> str:
+    """A date bound in the UI locale; a relative one as written; … for none."""
+    if bound is None:
+        return "…"
+    return bound.text if isinstance(bound, RelativeDay) else i18n.day(bound)
 
 
 def bars(params: SearchParams, histogram: dict) -> list[Bar]:
