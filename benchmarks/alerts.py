@@ -67,12 +67,14 @@ def measure(workdir: Path, way: str, count: int, batch_size: int) -> dict:
     """One way over one batch in this process: seconds, hits, candidates, peak RSS."""
     instance = Instance(workdir / "instance")
     store = instance.open_store()
-    docs = list(store.iter_all())
+    last = store.last_seq()
+    batch = list(store.iter_since(last - batch_size))
+    step = max(1, (last - batch_size) // SAMPLE)
+    sample = [doc for doc in store.iter_all() if doc.seq <= last - batch_size and doc.seq % step == 0]
     store.close()
-    batch = docs[-batch_size:]
-    step = max(1, (len(docs) - batch_size) // SAMPLE)
     searches = [SavedQuery(n, SearchParams.from_args(args).resolved(TODAY))
-                for n, args in enumerate(generate(docs[:-batch_size:step], count))]
+                for n, args in enumerate(generate(sample, count))]
+    del sample
     engine = instance.open_engine()
     match = engine.match_new if way == "presearcher" else engine.match_in_index
     if way == "plain":
