@@ -12,6 +12,7 @@ import pytest
 import schemathesis
 
 from indexer import accounts
+from indexer.alerts.delivery import Deliverer
 from indexer.alerts.settings import DeliverySettings
 from tests.alerts_support import smtp_server
 from tests.helpers import write_jsonl
@@ -181,13 +182,17 @@ def test_the_atom_feed_parses_has_one_entry_per_hit_escapes_and_dies_when_revoke
 
 def test_the_emailed_digest_parses_and_its_links_resolve_in_the_app(app, tmp_path):
     client = login(app, "ana")
-    save_alert(client, "q=iran", email="on")
+    save_alert(client, "q=iran", email="on", frequency="daily")
     ingest(app, tmp_path, NEWS)
+    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)      # past the next 08:00 UTC
     with smtp_server() as (port, mailbox):
         settings = DeliverySettings(smtp_host="127.0.0.1", smtp_port=port, hits_per_message=2,
                                     base_url="http://monitor.example")
-        assert app.extensions["monitor"].alerts.deliver(settings)["sent"] == 1
+        with app.extensions["monitor"].store() as store:
+            assert Deliverer(settings).run_once(store, tomorrow) == {
+                "digests": 1, "sent": 1, "failed": 0}
     [mail] = mailbox.messages
+    assert mail["Subject"] == "Daily digest for “Oil watch”: 3"
     assert mail.get_content_type() == "multipart/alternative"
     text = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
