@@ -104,8 +104,6 @@ def schemas() -> dict:
     search_args = {"type": "object", "additionalProperties": STRINGS,
                    "description": "The search's arguments as /api/search takes them (q, country, "
                                   "exclude_kind, from, to...); from and to may be relative (-7d)."}
-    channel = {"type": "object", "required": ["status", "attempts"],
-               "properties": {"status": {"type": "string"}, "attempts": {"type": "integer"}}}
     alert = {"type": "object",
              "required": ["id", "name", "search", "frequency", "paused", "email", "webhook_url",
                           "feed", "feed_url", "broken", "last_run_at", "created_at", "unread", "hits",
