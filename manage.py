@@ -20,7 +20,7 @@ from indexer.output.export import FORMATS
 from indexer.output.render import render_search
 from indexer.search.params import FACETS, ParamError, SearchParams
 from indexer.search.query_language import QueryError
-from indexer.service import IndexNotUpdated, Monitor
+from indexer.service import IngestStopped, Monitor
 from indexer.store.backup import BackupError
 from indexer.store.sqlite import UnreadableRow
 
@@ -66,12 +66,14 @@ def cli(ctx: click.Context, home: str | None) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@click.option("--follow-links", is_flag=True,
+              help="Follow symbolic links that lead outside the folders given.")
 @click.pass_obj
-def ingest(monitor: Monitor, paths: tuple[str, ...], as_json: bool) -> None:
+def ingest(monitor: Monitor, paths: tuple[str, ...], as_json: bool, follow_links: bool) -> None:
     """Read news files and folders into the store (pages, feeds, HTML, JSON Lines)."""
     try:
-        report = run_ingest(monitor, list(walk(list(paths))))
-    except IndexNotUpdated as exc:
+        report = run_ingest(monitor, list(walk(list(paths), follow_links=follow_links)))
+    except IngestStopped as exc:
         print_report(exc.report, as_json)
         fail(describe(exc.__cause__, monitor.instance.home) or str(exc.__cause__), 1)
     print_report(report, as_json)
@@ -83,6 +85,10 @@ def print_report(report: IngestReport, as_json: bool) -> None:
     for item in report.files:
         if item.error:
             click.echo(f"{item.path}: {item.status}: {item.error}", err=True)
+        if item.warning_count:
+            plural = "s" if item.warning_count > 1 else ""
+            click.echo(f"{item.path}: {item.warning_count} warning{plural}: {item.warnings[0]}",
+                       err=True)
     if as_json:
         emit_json(report.to_json())
     else:

@@ -18,7 +18,8 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence, TextIO
 
 from indexer.engine import IndexDamaged, Progress
 from indexer.enrich.entity_table import variant_key
-from indexer.ingest.ingester import FileReport, Ingester, IngestReport, store_enricher, utc_now
+from indexer.ingest.ingester import (FileReport, Ingester, IngestReport, StoreFault,
+                                     store_enricher, utc_now)
 from indexer.ingest.reenrich import reenrich as reenrich_store
 from indexer.instance import Instance
 from indexer.output.export import write_export
@@ -30,11 +31,12 @@ from indexer.store import backup as store_backup
 from indexer.store import health
 
 
-class IndexNotUpdated(RuntimeError):
-    """The documents were stored but the index could not follow (its cause is chained)."""
+class IngestStopped(RuntimeError):
+    """The store or the index failed during an ingest (the fault is chained as __cause__);
+    `report` says what was read and stored until then."""
 
     def __init__(self, report: IngestReport):
-        super().__init__("the index could not be brought up to date")
+        super().__init__("the ingest stopped")
         self.report = report
 
 
@@ -104,14 +106,17 @@ class Monitor:
         report = IngestReport()
         with self.store() as store:
             ingester = Ingester(store, clock=self.clock, on_batch=on_batch)
-            for path in paths:
-                report.files.append(ingester.ingest_file(path))
-                if on_file:
-                    on_file(path)
+            try:
+                for path in paths:
+                    report.files.append(ingester.ingest_file(path))
+                    if on_file:
+                        on_file(path)
+            except StoreFault as exc:
+                raise IngestStopped(report) from exc.__cause__
             try:
                 self.engine.catch_up(store, progress=on_index, wait=True)
             except OSError as exc:      # a full disk: the store keeps what was read
-                raise IndexNotUpdated(report) from exc
+                raise IngestStopped(report) from exc
         self.alerts.run()     # whoever ingests, saved searches see the new documents
         return report
 

@@ -158,3 +158,18 @@ def test_searching_a_read_only_instance(tmp_path, demo_home):
         assert one_error_line(refused).startswith(f"error: cannot write {mounted}")
     finally:
         subprocess.run(["umount", str(mounted)], check=True)
+
+
+def test_a_store_that_fails_mid_ingest_stops_the_run_with_its_report(tmp_path, demo_folder):
+    home = tmp_path / "home"
+    assert manage(home, "stats").returncode == 0          # the store exists, empty
+    # Its write-ahead log cannot grow past 128 KB: a few files' batches go in, then none.
+    result = manage(home, "ingest", "--json", str(demo_folder), preexec=file_size_limit(131072))
+    assert result.returncode == 1
+    report = json.loads(result.stdout)         # what was read until the store failed
+    assert report["failed_files"] == 0 and 0 < report["new"] < 323
+    assert len(report["files"]) < 31          # the run stopped at the file that failed
+    assert one_error_line(result).startswith("error: the store ")
+    assert manage(home, "ingest", str(demo_folder)).returncode == 0
+    stats = json.loads(manage(home, "stats", "--json").stdout)
+    assert stats["documents"] == 323 and stats["index_seq"] == stats["store_seq"]

@@ -1,6 +1,9 @@
 """Read files into the store, exactly once per document, in crash-safe batches."""
 from __future__ import annotations
 
+import os
+import sqlite3
+import traceback
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -41,6 +44,10 @@ class FileReport:
         self.warning_count += 1
         if len(self.warnings) < KEPT_WARNINGS:
             self.warnings.append(message)
+
+
+class StoreFault(RuntimeError):
+    """The store could not take a batch (its cause is chained): the ingest stops."""
 
 
 @dataclass
@@ -93,6 +100,8 @@ class Ingester:
         report = FileReport(path=path)
         try:
             self._read_into_store(Path(path), report)
+        except StoreFault:
+            raise
         except ReadError as exc:
             report.error = str(exc)
         except OSError as exc:
@@ -150,17 +159,24 @@ class Ingester:
             return
         now, ids = self.clock(), [doc.id for doc in batch]
         # Enrichment is the slow part: plan without holding the write lock...
-        plan = self.plan(batch, self.store.get_many(ids), now)
-        with self.store.transaction():
-            current = self.store.get_many(ids)
-            if stored_seqs(current) != plan.basis:   # ...and redo it if another writer got in
-                plan = self.plan(batch, current, now, plan.entity_rows)
-            for doc in plan.changed:
-                doc.seq = self.store.next_seq()
-                self.store.save(doc)
-            self.store.add_entity_rows(plan.entity_rows)
+        try:
+            plan = self.plan(batch, self.store.get_many(ids), now)
+            with self.store.transaction():
+                current = self.store.get_many(ids)
+                if stored_seqs(current) != plan.basis:   # ...and redo it if another writer got in
+                    plan = self.plan(batch, current, now, plan.entity_rows)
+                for doc in plan.changed:
+                    doc.seq = self.store.next_seq()
+                    self.store.save(doc)
+                self.store.add_entity_rows(plan.entity_rows)
+        except (sqlite3.Error, OSError) as exc:
+            # The store, not the file, failed (a full disk...): no later file would fare
+            # better, so the run stops here and says why; the batch was rolled back whole.
+            raise StoreFault(str(exc)) from exc
         for outcome in plan.outcomes:
             setattr(report, outcome, getattr(report, outcome) + 1)
+        for warning in plan.warnings:
+            report.warn(warning)
         if self.on_batch:
             self.on_batch(report)
 
@@ -173,12 +189,37 @@ class Ingester:
             kept, outcome = merge(current.get(incoming.id), incoming)
             plan.outcomes.append(outcome)
             if outcome != "unchanged":
-                kept, rows = self.enricher.enrich(kept, now)
+                kept, rows = self.enrich_one(kept, now, plan.warnings)
                 plan.entity_rows += rows
                 current[kept.id] = kept
         plan.changed = [current[doc_id] for doc_id in dict.fromkeys(
             doc.id for doc, outcome in zip(batch, plan.outcomes) if outcome != "unchanged")]
         return plan
+
+
+    def enrich_one(self, doc: Document, now: datetime, warnings: list[str]):
+        """Enrich a document; when a rule fails on it, store it with what is safe to know.
+
+        A rule that raises is the project's bug, not the input's: the document still goes
+        in (dated and with its declared language) and the report names it and the rule.
+        """
+        try:
+            return self.enricher.enrich(doc, now)
+        except Exception as exc:  # noqa: BLE001 - one document must never stop its file
+            warnings.append(f"document {doc.id}: the {failed_rule(exc)} rule failed "
+                            f"({type(exc).__name__}: {exc}); stored without enrichment")
+            return BASIC_ENRICHER.enrich(doc, now)
+
+
+def failed_rule(exc: Exception) -> str:
+    """The enrichment module (language, dates, countries, entities...) an error came from."""
+    modules = [Path(frame.filename).stem for frame in traceback.extract_tb(exc.__traceback__)
+               if f"{os.sep}enrich{os.sep}" in frame.filename]
+    return modules[-1] if modules else "enrichment"
+
+
+# Dates and declared languages only: what a document gets when a full rule failed on it.
+BASIC_ENRICHER = Enricher(detect=False, full=False)
 
 
 @dataclass
@@ -189,6 +230,7 @@ class BatchPlan:
     outcomes: list[str] = field(default_factory=list)
     changed: list[Document] = field(default_factory=list)
     entity_rows: list = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)   # documents stored unenriched
 
 
 def stored_seqs(current: dict[str, Document]) -> dict[str, int | None]:
