@@ -14,7 +14,7 @@ frequent words (over 10%), reported apart. Every query runs on both engines in t
 process run, after one warm-up query that builds the per-searcher tables:
 
   (a) top 10: the ten best documents (id and title);
-  (b) top 10 + snippets + five facets + histogram: ours is `indexer.engine.whoosh.search.search`
+  (b) top 10 + snippets + five facets + histogram: ours is `Monitor.search` (indexer.service)
       (which also collapses near-duplicates); FTS5 materialises the matching rowids,
       takes the ten best by bm25 with snippet(), counts each facet over the matches
       (top 20 values and how many more) and counts matches per day, bucketed by the
@@ -185,22 +185,23 @@ def timed(run, queries: list[str]) -> tuple[list[float], list[int]]:
 
 
 def measure_ours(folder: Path, sets: dict[str, list[str]]) -> dict:
-    from indexer.search.params import SearchParams
     from indexer.engine.whoosh.query import build_query
-    from indexer.engine.whoosh.search import search
-    from indexer.engine.whoosh.searchers import Searchers
+    from indexer.search.params import SearchParams
+    from indexer.service import Monitor
 
     began = time.perf_counter()
-    searcher = Searchers(SearchIndex(Instance(folder / "instance").index_path)).current()
-    search(searcher, SearchParams(query="warm"))       # opens and reads the column tables
+    monitor = Monitor(Instance(folder / "instance"))
+    monitor.search(SearchParams(query="warm"))       # opens and reads the column tables
     warm = (time.perf_counter() - began) * 1000
+    searcher = monitor.engine.searchers.current()
 
     def top(query: str) -> int:
         hits = searcher.search(build_query(SearchParams(query=query)), limit=10)
         return len([(hit["id"], json.loads(hit["doc"])["title"]) for hit in hits])
 
     def full(query: str) -> int:
-        return search(searcher, SearchParams(query=query, limit=10, facet_limit=FACET_LIMIT))["total"]
+        params = SearchParams(query=query, limit=10, facet_limit=FACET_LIMIT)
+        return monitor.search(params)["total"]     # the service call: the whole Search JSON
 
     return run_sets(sets, top, full, warm)
 
