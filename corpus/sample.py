@@ -57,7 +57,7 @@ def story(rng: random.Random) -> tuple[str, str]:
     topic, unit = rng.choice(TOPICS)
     person, role, org = rng.choice(PEOPLE), rng.choice(ROLES), rng.choice(ORGS)
     event = rng.choice(EVENTS).format(topic=topic)
-    title = f"{first.removeprefix('the ').capitalize()} and {second} {event}"
+    title = f"{sentence_start(first)} and {second} {event}"
     figure = rng.randint(2, 900)
     paragraphs = [
         f"{title}, officials said, in a move the {org} described as overdue.",
@@ -67,6 +67,15 @@ def story(rng: random.Random) -> tuple[str, str]:
         "This is synthetic demo text.",
     ]
     return title, "\n\n".join(paragraphs)
+
+
+def sentence_start(name: str) -> str:
+    """A country name opening a sentence: "the United Kingdom" -> "United Kingdom".
+
+    Only the first letter is raised; str.capitalize would lower the rest ("United kingdom").
+    """
+    name = name.removeprefix("the ")
+    return name[:1].upper() + name[1:]
 
 
 def page_text(rng: random.Random, number: int) -> str:
