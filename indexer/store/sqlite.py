@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from corpus.document import Document, format_time, parse_time
+from indexer.store.sources import MIGRATION as SOURCES_MIGRATION
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def rekey_entities(db: sqlite3.Connection) -> None:
@@ -152,6 +153,8 @@ MIGRATIONS = {
     );
     CREATE INDEX outbox_due ON outbox (status, next_try_at);
     """,
+    # Polled sources: indexer/store/sources.py holds their SQL.
+    6: SOURCES_MIGRATION,
 }
 
 COLUMNS = ("id", "external_id", "kind", "parent_id", "source", "url", "title", "text",
