@@ -1,10 +1,11 @@
 """Read files into the store, exactly once per document, in crash-safe batches."""
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
@@ -87,11 +88,56 @@ class Ingester:
                  on_batch: Callable[[FileReport], None] | None = None, enrich: bool = True):
         self.store, self.clock = store, clock
         self.batch_size, self.on_batch = batch_size, on_batch
-        self.enricher = store_enricher(store, detect_language, enrich)
+        self.outlets, self.unsettled = OutletLanguages(store), set()
+        self.enricher = store_enricher(store, detect_language, enrich, self.outlets,
+                                       self.unsettled)
 
     def ingest(self, paths: Iterable[str]) -> IngestReport:
-        """Ingest every path in order and report per file."""
-        return IngestReport([self.ingest_file(path) for path in paths])
+        """Ingest every path in order, settle the run's languages and report per file."""
+        report = IngestReport([self.ingest_file(path) for path in paths])
+        self.settle()
+        return report
+
+    def settle(self, on_batch: Callable[[list[Document]], None] | None = None) -> int:
+        """Decide again the languages of the run's documents that leaned on the store.
+
+        Their outlet's usual language now counts the whole run, so a first ingest gives
+        what a later one would, whatever the order of the items. Enrichment only, as in
+        reenrich: seq stays; on_batch (the index's refresh) sees what changed once stored.
+        Returns how many documents changed.
+        """
+        self.outlets.forget()
+        ids, changed = sorted(self.unsettled), 0
+        for start in range(0, len(ids), self.batch_size):
+            docs = self.resettled(self.store.get_many(ids[start:start + self.batch_size]))
+            try:
+                with self.store.transaction():
+                    current = self.store.get_many([doc.id for doc in docs])
+                    # a document another writer changed meanwhile was enriched by it
+                    docs = [doc for doc in docs if doc.id in current
+                            and current[doc.id].seq == doc.seq]
+                    for doc in docs:
+                        self.store.update_enrichment(doc)
+            except (sqlite3.Error, OSError) as exc:
+                raise StoreFault(str(exc)) from exc
+            if on_batch and docs:
+                on_batch(docs)
+            changed += len(docs)
+        self.unsettled.clear()
+        return changed
+
+    def resettled(self, stored: dict[str, Document]) -> list[Document]:
+        """The stored documents whose language the run's outlet counts now change."""
+        enricher = replace(self.enricher, unsettled=None)
+        docs = []
+        for doc in stored.values():
+            if enricher.language(doc) == doc.lang:
+                continue
+            try:
+                docs.append(enricher.enrich(doc, doc.ingested_at or self.clock())[0])
+            except Exception:  # noqa: BLE001 - the ingest reported it; keep what is stored
+                continue
+        return docs
 
     def ingest_file(self, path: str | Refused) -> FileReport:
         """Ingest one file; any error it causes is reported, never raised."""
@@ -107,6 +153,24 @@ class Ingester:
         except OSError as exc:
             report.error = exc.strerror or str(exc)
         except Exception as exc:  # noqa: BLE001 - one bad input must never stop the run
+            report.error = f"could not be read: {type(exc).__name__}: {' '.join(str(exc).split())}"
+        report.status = file_status(report)
+        return report
+
+    def ingest_payload(self, name: str, data: bytes, fmt: str = "feed",
+                       prepare: Callable[[Iterable], Iterable] | None = None) -> FileReport:
+        """Ingest bytes held in memory (a fetched feed) as a file of that format named name;
+        prepare may amend the reader's items on their way to the store."""
+        report, problems = FileReport(path=name, format=fmt), ProblemLog()
+        try:
+            items = reader_for(fmt)(io.BytesIO(data), name)
+            self._store_items(prepare(items) if prepare else items, report, problems)
+            report.error = problems.summary()
+        except StoreFault:
+            raise
+        except ReadError as exc:
+            report.error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - one bad answer must never stop the poll
             report.error = f"could not be read: {type(exc).__name__}: {' '.join(str(exc).split())}"
         report.status = file_status(report)
         return report
@@ -169,6 +233,7 @@ class Ingester:
                     doc.seq = self.store.next_seq()
                     self.store.save(doc)
                 self.store.add_entity_rows(plan.entity_rows)
+            self.outlets.forget()      # the batch now counts in its outlets' languages
         except (sqlite3.Error, OSError) as exc:
             # The store, not the file, failed (a full disk...): no later file would fare
             # better, so the run stops here and says why; the batch was rolled back whole.
@@ -238,17 +303,30 @@ def stored_seqs(current: dict[str, Document]) -> dict[str, int | None]:
     return {doc_id: doc.seq for doc_id, doc in current.items()}
 
 
-def store_enricher(store: Store, detect_language: bool = True, full: bool = True) -> Enricher:
+def store_enricher(store: Store, detect_language: bool = True, full: bool = True,
+                   outlets: "OutletLanguages | None" = None,
+                   unsettled: set[str] | None = None) -> Enricher:
     """An Enricher that knows the store's entity table and languages."""
-    outlet_languages: dict[str, str | None] = {}
+    return Enricher(EntityTable(store.entity_rows()), store.language_of,
+                    outlets or OutletLanguages(store), detect=detect_language, full=full,
+                    unsettled=unsettled)
 
-    def outlet_language(source: str) -> str | None:
-        if source not in outlet_languages:
-            outlet_languages[source] = store.common_language(source)
-        return outlet_languages[source]
 
-    return Enricher(EntityTable(store.entity_rows()), store.language_of, outlet_language,
-                    detect=detect_language, full=full)
+class OutletLanguages:
+    """Each outlet's most common stored language, asked of the store once per batch."""
+
+    def __init__(self, store: Store):
+        self.store, self.known = store, {}
+
+    def __call__(self, source: str) -> str | None:
+        """The outlet's usual language as the store holds it now (None if unknown)."""
+        if source not in self.known:
+            self.known[source] = self.store.common_language(source)
+        return self.known[source]
+
+    def forget(self) -> None:
+        """Drop what was asked: documents stored since then count too."""
+        self.known.clear()
 
 
 class ProblemLog:

@@ -97,6 +97,11 @@ def due_sources(db: sqlite3.Connection, now: str) -> list[dict]:
     return [dict(row) for row in rows]
 
 
+def active_sources(db: sqlite3.Connection) -> list[dict]:
+    """Every source not paused, in the order they were added."""
+    return [dict(row) for row in db.execute("SELECT * FROM sources WHERE paused = 0 ORDER BY id")]
+
+
 def update_source(db: sqlite3.Connection, source_id: int, **values) -> None:
     """Change some of a source's fields (names from SETTABLE only)."""
     unknown = set(values) - SETTABLE
