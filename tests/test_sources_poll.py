@@ -112,7 +112,7 @@ def test_a_hanging_server_times_out_without_holding_other_hosts(tmp_path):
         runs = {run.source: run for run in sources.poll(due_only=False)}
         assert (runs["Slow"].status, runs["Slow"].error) == ("failed", "no answer within 1 s")
         assert (runs["Fast"].status, runs["Fast"].new) == ("ok", 1)
-        slow.routes["/feed"] = Route(rss([story(1), story(3)]), drip=0.3)   # a slow drip
+        slow.routes["/feed"] = Route(rss([story(n) for n in range(1, 9)]), drip=0.25)   # a slow drip
         run = sources.poll(name="Slow")[0]
         assert run.status == "failed" and run.error == "the answer took over 3 s"
         assert sources.get("Slow").failures == 2

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
 from corpus.streams import size_words
 from indexer.sources.safety import Resolver, check_url, system_resolve
@@ -111,7 +112,8 @@ class Fetcher:
         limit, deadline = self.settings.max_bytes, time.monotonic() + self.settings.total_timeout
         parts, size = [], 0
         try:
-            for chunk in response.iter_content(CHUNK):
+            # read1 gives what has arrived: a slow drip is seen at once, not after 64 KB.
+            while chunk := response.raw.read1(CHUNK, decode_content=True):
                 parts.append(chunk)
                 size += len(chunk)
                 if size > limit:
@@ -119,8 +121,8 @@ class Fetcher:
                                                      f"{size_words(limit)} limit: cut off there")
                 if time.monotonic() > deadline:
                     raise FetchError(f"the answer took over {self.settings.total_timeout:g} s")
-        except requests.RequestException as exc:
-            if isinstance(exc, requests.ConnectionError) and "timed out" in str(exc).lower():
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+            if "timed out" in str(exc).lower():
                 raise FetchError(f"the answer stalled for over {self.settings.read_timeout:g} s"
                                  ) from None
             raise FetchError(f"the answer broke off: {one_line(exc)}") from None
