@@ -569,8 +569,10 @@ def alerts_run(monitor: Monitor, deliver: bool, as_json: bool) -> None:
 @click.option("--once", is_flag=True, help="One round, then stop.")
 @click.option("--interval", type=click.FloatRange(0.1, 3600), default=5.0, show_default=True,
               help="Seconds between rounds.")
+@click.option("--no-poll", "poll", flag_value=False, default=True,
+              help="Do not poll the sources in this worker.")
 @click.pass_obj
-def alerts_worker(monitor: Monitor, once: bool, interval: float) -> None:
+def alerts_worker(monitor: Monitor, once: bool, interval: float, poll: bool) -> None:
     """Send due alert messages (email, webhook) and digests, until stopped."""
     from indexer.alerts.settings import DeliverySettings
     from indexer.alerts.worker import run_worker
@@ -581,11 +583,127 @@ def alerts_worker(monitor: Monitor, once: bool, interval: float) -> None:
         click.echo("{sent} sent, {failed} failed tries, {digests} digests queued".format(**done))
         return
     click.echo(f"delivering alerts of {monitor.instance.home} every {interval:g} s", err=True)
+    if poll:
+        start_source_poller(monitor)
     try:
         run_worker(monitor, settings, interval, report=lambda done: click.echo(
             "{sent} sent, {failed} failed tries, {digests} digests queued".format(**done), err=True))
     except KeyboardInterrupt:
         pass
+
+
+def start_source_poller(monitor: Monitor) -> None:
+    """Poll the sources in a thread of this worker process, with a Monitor of its own."""
+    from indexer.sources.worker import start_poller
+
+    def said(runs) -> None:
+        for run in runs:
+            reason = f": {run.error}" if run.error else ""
+            click.echo(f"source {run.source}: {run.status}, {run.new} new{reason}", err=True)
+    start_poller(Monitor(monitor.instance), report=said)
+
+
+@cli.group(cls=Commands)
+def sources() -> None:
+    """Feeds (or pages linking to one) polled on a schedule: their news arrives by itself."""
+
+
+def source_service(monitor: Monitor):
+    """The instance's sources with fetch settings from MEDIA_MONITOR_SOURCES_*."""
+    from indexer.sources.service import Sources
+
+    return Sources(monitor)
+
+
+def source_error(exc: Exception) -> NoReturn:
+    """A refused source or an unknown name: one line, exit 2."""
+    fail(str(exc))
+
+
+@sources.command("add")
+@click.argument("url")
+@click.option("--name", default=None, help="Name shown for the source (default: the feed's title).")
+@click.option("--every", default="15m", show_default=True, help="Interval: 30s, 15m, 2h, 1d.")
+@click.option("--lang", default=None, help="Language of items that declare none (ISO 639-1).")
+@click.option("--fetch-articles", is_flag=True, help="Fetch each new item's page for its full text.")
+@click.pass_obj
+def sources_add(monitor: Monitor, url: str, name: str | None, every: str, lang: str | None,
+                fetch_articles: bool) -> None:
+    """Add a feed URL, or a page that links to its feed."""
+    from indexer.sources.service import SourceError
+
+    service = source_service(monitor)
+    try:
+        source = service.add(url, name=name, every=every, lang=lang, fetch_articles=fetch_articles)
+    except SourceError as exc:
+        source_error(exc)
+    finally:
+        service.close()
+    found = f" (found on {source.page_url})" if source.page_url else ""
+    click.echo(f"added {source.name}: {source.url}{found}, every {source.every}")
+
+
+@sources.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
+@click.pass_obj
+def sources_list(monitor: Monitor, as_json: bool) -> None:
+    """Every source with its health: last run's counts, failures and next try."""
+    found = source_service(monitor).list()
+    if as_json:
+        emit_json([source.to_json() for source in found])
+        return
+    if not found:
+        click.echo("no sources: add one with `manage.py sources add URL`")
+    for source in found:
+        click.echo(f"{source.name}  [{source.health}]  every {source.every}  {source.url}")
+        click.echo(f"    {source.health_line()}")
+
+
+def source_command(name: str, action: str, past: str):
+    """pause, resume and remove: one NAME each."""
+    @sources.command(name, help=f"{action.capitalize()} the source NAME.")
+    @click.argument("source_name", metavar="NAME")
+    @click.pass_obj
+    def command(monitor: Monitor, source_name: str) -> None:
+        from indexer.sources.service import SourceError
+
+        try:
+            getattr(source_service(monitor), action)(source_name)
+        except SourceError as exc:
+            source_error(exc)
+        click.echo(f"{past} {source_name}")
+    return command
+
+
+source_command("pause", "pause", "paused")
+source_command("resume", "resume", "resumed")
+source_command("remove", "remove", "removed")
+
+
+@sources.command("poll")
+@click.argument("name", required=False)
+@click.option("--all", "every_source", is_flag=True, help="Poll every source now, due or not.")
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
+@click.pass_obj
+def sources_poll(monitor: Monitor, name: str | None, every_source: bool, as_json: bool) -> None:
+    """Poll the due sources once (or NAME now), for cron; exit 1 if a poll failed."""
+    from indexer.sources.service import SourceError
+
+    service = source_service(monitor)
+    try:
+        runs = service.poll(name, due_only=not every_source)
+    except SourceError as exc:
+        source_error(exc)
+    finally:
+        service.close()
+    if as_json:
+        emit_json([run.to_json() for run in runs])
+    for run in runs if not as_json else []:
+        counts = (f"{run.fetched} fetched, {run.new} new, {run.updated} updated, "
+                  f"{run.unchanged} unchanged, {run.errors} errors")
+        reason = f": {run.error}" if run.error else ""
+        click.echo(f"{run.source}: {run.status} ({counts}){reason}")
+    sys.exit(1 if any(run.status == "failed" for run in runs) else 0)
 
 
 if __name__ == "__main__":
