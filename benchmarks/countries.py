@@ -39,7 +39,7 @@ def reuters_gold(records: list[dict]) -> list[set[str]]:
 def micro_prf(gold: list[set[str]], predicted: list[set[str]]) -> dict:
     """Micro precision, recall and F1 over the documents where gold or prediction is non-empty."""
     tp = fp = fn = docs = 0
-    for g, p in zip(gold, predicted):
+    for g, p in zip(gold, predicted, strict=True):
         if g or p:
             docs += 1
             tp, fp, fn = tp + len(g & p), fp + len(p - g), fn + len(g - p)
@@ -81,7 +81,7 @@ def trap_table(limit: int | None = None) -> dict[str, dict]:
     table = {}
     for word, code in TRAPS.items():
         counts = {"docs": 0, "naive": [0, 0, 0], "rules": [0, 0, 0]}
-        for record, gold in zip(records, reuters_gold(records)):
+        for record, gold in zip(records, reuters_gold(records), strict=True):
             text = f"{record['title']}\n{record['text']}"
             if word not in text.lower():
                 continue
@@ -121,7 +121,8 @@ def main() -> None:
         print(f"{name:<16}{m['documents']:>7}{m['precision']:>8.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}")
     print(f"{'trap':<10}{'docs':>6}  naive TP/FP/FN   rules TP/FP/FN")
     for word, c in trap_table(args.limit).items():
-        print(f"{word:<10}{c['docs']:>6}  {'/'.join(map(str, c['naive'])):>14}   {'/'.join(map(str, c['rules'])):>14}")
+        naive, rules = "/".join(map(str, c["naive"])), "/".join(map(str, c["rules"]))
+        print(f"{word:<10}{c['docs']:>6}  {naive:>14}   {rules:>14}")
     print(f"{'corpus':<16}{'docs/s':>10}")
     for name, lang in (("reuters-21578", "en"), ("farsnews", "fa"), ("saudinewsnet", "ar")):
         print(f"{name:<16}{docs_per_second(name, lang, 3000):>10.0f}")

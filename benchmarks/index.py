@@ -80,6 +80,11 @@ def timed_bare(folder: Path, items: list, same_analysis: bool) -> float:
     return time.perf_counter() - began
 
 
+def _rate(row: dict, key: str) -> str:
+    """Documents per second of one measured time."""
+    return f"{row['docs'] / row[key]:,.0f}"
+
+
 def table(rows: list[dict]) -> str:
     """Format the measurements as a Markdown table."""
     head = ("| corpus | docs | ours docs/s | bare docs/s | ours/bare time "
@@ -87,10 +92,9 @@ def table(rows: list[dict]) -> str:
             "| raw text MB | index MB | index/raw | bare MB | bare/raw |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
-        rate = lambda key: f"{r['docs'] / r[key]:,.0f}"  # noqa: E731
         lines.append(
-            f"| {r['corpus']} | {r['docs']:,} | {rate('ours')} | {rate('bare')} "
-            f"| {r['ours'] / r['bare']:.2f} | {rate('bare_same')} | {r['ours'] / r['bare_same']:.2f} "
+            f"| {r['corpus']} | {r['docs']:,} | {_rate(r, 'ours')} | {_rate(r, 'bare')} "
+            f"| {r['ours'] / r['bare']:.2f} | {_rate(r, 'bare_same')} | {r['ours'] / r['bare_same']:.2f} "
             f"| {r['raw'] / MB:.1f} | {r['index'] / MB:.1f} | {r['index'] / r['raw']:.2f} "
             f"| {r['bare_size'] / MB:.1f} | {r['bare_size'] / r['raw']:.2f} |")
     return "\n".join(lines)

@@ -42,11 +42,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from indexer.search.histogram import day_from_number, histogram  # noqa: E402
 from indexer.engine.whoosh.index import SearchIndex  # noqa: E402
+from indexer.engine.whoosh.schema import FACETS, day_number, facet_values, is_dated  # noqa: E402
 from indexer.ingest.ingester import Ingester  # noqa: E402
 from indexer.instance import Instance  # noqa: E402
-from indexer.engine.whoosh.schema import FACETS, day_number, facet_key, facet_values, is_dated  # noqa: E402
+from indexer.search.histogram import day_from_number, histogram  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CORPORA = ("reuters-21578.jsonl.gz", "saudinewsnet.jsonl.gz", "farsnews.jsonl.gz")
@@ -291,7 +291,7 @@ def report(rows: list[tuple[int, dict, dict, dict]]) -> None:
     print("| docs | queries | avg matches ours / FTS5 | (a) top 10 p50 / p95 ms: ours | FTS5 | "
           "p95 ratio | (b) + snippets, 5 facets, histogram p50 / p95 ms: ours | FTS5 | p95 ratio |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for size, built, ours, fts in rows:
+    for size, _built, ours, fts in rows:
         for name in ("mid-frequency", "frequent"):
             o, f = ours[name], fts[name]
             cells = [f"{size:,}", f"{name} ({len(o['top'])})",

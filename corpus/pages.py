@@ -12,8 +12,16 @@ from typing import BinaryIO, Iterable, Iterator
 from corpus.decode import SAMPLE_BYTES, StreamDecoder, detect_encoding, universal_newlines
 from corpus.document import Document, clean_paragraphs, normalise_text
 from corpus.problems import ItemWarning, Problem, ReadError
-from corpus.streams import (MAX_ITEM_BYTES, Line, as_stream, read_chunks, read_upto,
-                            size_words, split_lines, utf8_size)
+from corpus.streams import (
+    MAX_ITEM_BYTES,
+    Line,
+    as_stream,
+    read_chunks,
+    read_upto,
+    size_words,
+    split_lines,
+    utf8_size,
+)
 
 SEPARATOR = " | "
 # Matched against the stripped line: runs of spaces inside the pattern would backtrack

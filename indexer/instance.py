@@ -33,6 +33,6 @@ class Instance:
 
     def open_engine(self):
         """The search engine of this instance (Whoosh, in the index folder)."""
-        from indexer.engine.whoosh.engine import WhooshEngine   # loads Whoosh only when searched
+        from indexer.engine.whoosh.engine import WhooshEngine  # loads Whoosh only when searched
 
         return WhooshEngine(self.index_path)

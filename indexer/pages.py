@@ -26,7 +26,9 @@ def summary(doc: Document) -> dict:
     """A document without its text, with a plain-text excerpt for lists (briefs have no title)."""
     data = to_json(doc, with_text=False)
     flat = " ".join(doc.text.split())
-    data["excerpt"] = flat if len(flat) <= EXCERPT_CHARS else flat[:EXCERPT_CHARS].rsplit(" ", 1)[0] + " \u2026"
+    if len(flat) > EXCERPT_CHARS:
+        flat = flat[:EXCERPT_CHARS].rsplit(" ", 1)[0] + " \u2026"
+    data["excerpt"] = flat
     return data
 
 

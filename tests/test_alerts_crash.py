@@ -99,7 +99,7 @@ def one_run(tmp_path: Path, seed: int) -> None:
         assert hits_of(home) == EXPECTED_HITS
         sent: dict[str, list[str]] = {}
         bodies: dict[int, dict] = {}
-        for headers, body in receiver.accepted():
+        for _headers, body in receiver.accepted():
             # A resend after a kill carries the same id and the same payload.
             assert bodies.setdefault(body["delivery"], body) == body
         for body in bodies.values():

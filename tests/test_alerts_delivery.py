@@ -97,7 +97,7 @@ def test_a_webhook_that_fails_three_times_then_recovers_gets_each_payload_once(m
     bodies = {body["hits"][0]["document"]["external_id"] for _, body in receiver.accepted()}
     assert bodies == {"a", "b"}
     secret = monitor.alerts.get(user, alert.id).webhook_secret
-    for headers, body, status in receiver.posts:
+    for headers, body, _status in receiver.posts:
         assert verify(secret, body, signature_of(headers))
         assert not verify("another secret", body, signature_of(headers))
     headers, body = receiver.accepted()[0]

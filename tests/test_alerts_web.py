@@ -159,7 +159,8 @@ def test_the_atom_feed_parses_has_one_entry_per_hit_escapes_and_dies_when_revoke
     alert_id = save_alert(client, "q=iran")
     ingest(app, tmp_path, NEWS)
     inbox = client.get(f"/alerts/{alert_id}").get_data(as_text=True)
-    feed_url = re.search(r'<code dir="ltr">(http://monitor\.example/alerts/feeds/[^<]+\.atom)</code>', inbox).group(1)
+    feed_url = re.search(r'<code dir="ltr">(http://monitor\.example/alerts/feeds/[^<]+\.atom)</code>',
+                         inbox).group(1)
     visitor = app.test_client()                     # the secret address needs no login
     answer = visitor.get(feed_url)
     assert answer.status_code == 200 and answer.mimetype == "application/atom+xml"
@@ -234,7 +235,8 @@ def test_api_writes_need_a_token_and_a_disabled_users_token_stops_working(app):
     client = login(app, "ana")               # a session cookie is not enough for the API
     body = {"name": "API oil", "search": {"q": "oil", "from": "-7d"}, "frequency": "daily"}
     assert client.post("/api/alerts", json=body).status_code == 401
-    assert client.post("/api/alerts", json=body, headers={"Authorization": "Bearer mm_forged"}).status_code == 401
+    forged = {"Authorization": "Bearer mm_forged"}
+    assert client.post("/api/alerts", json=body, headers=forged).status_code == 401
     headers = {"Authorization": f"Bearer {token_of(app, 'bob')}"}
     created = client.post("/api/alerts", json=body, headers=headers)
     assert created.status_code == 201

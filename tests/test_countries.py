@@ -208,8 +208,8 @@ def test_seed_page_countries():
     docs = list(read_page(path.read_bytes(), str(path)))
     found = [set(detect_countries(d.title, d.text, "en")) for d in docs]
     assert {"IR", "SY", "IL"} <= found[0]
-    assert any({"FR", "IR"} <= f for d, f in zip(docs, found) if "France" in d.text)
-    assert any({"IR", "US"} <= f for d, f in zip(docs, found) if "Zarif" in d.text)
+    assert any({"FR", "IR"} <= f for d, f in zip(docs, found, strict=True) if "France" in d.text)
+    assert any({"IR", "US"} <= f for d, f in zip(docs, found, strict=True) if "Zarif" in d.text)
 
 
 # --- measured on real labels (floors a little below what the rules reach) ------------------

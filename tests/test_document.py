@@ -37,12 +37,18 @@ SAME_ID = [
 ]
 
 DIFFERENT_ID = [
-    (dict(url="https://x.org/a", title="A", text="t"), dict(url="https://x.org/b", title="A", text="t")),
-    (dict(url="https://x.org/a?id=1", title="A", text="t"), dict(url="https://x.org/a?id=2", title="A", text="t")),
-    (dict(source="S", external_id="1", title="A", text="t"), dict(source="S", external_id="2", title="A", text="t")),
-    (dict(source="S1", external_id="1", title="A", text="t"), dict(source="S2", external_id="1", title="A", text="t")),
-    (dict(source="S", title="Markets close", text="Up"), dict(source="S", title="Markets close", text="Down")),
-    (dict(kind="brief", parent_id="p1", title=None, text="x"), dict(kind="brief", parent_id="p2", title=None, text="x")),
+    (dict(url="https://x.org/a", title="A", text="t"),
+     dict(url="https://x.org/b", title="A", text="t")),
+    (dict(url="https://x.org/a?id=1", title="A", text="t"),
+     dict(url="https://x.org/a?id=2", title="A", text="t")),
+    (dict(source="S", external_id="1", title="A", text="t"),
+     dict(source="S", external_id="2", title="A", text="t")),
+    (dict(source="S1", external_id="1", title="A", text="t"),
+     dict(source="S2", external_id="1", title="A", text="t")),
+    (dict(source="S", title="Markets close", text="Up"),
+     dict(source="S", title="Markets close", text="Down")),
+    (dict(kind="brief", parent_id="p1", title=None, text="x"),
+     dict(kind="brief", parent_id="p2", title=None, text="x")),
 ]
 
 

@@ -1,5 +1,6 @@
 """Entities: cue rules, variant merging, the cross-document table, recall on Reuters labels."""
 import gzip
+import itertools
 import json
 import time
 from pathlib import Path
@@ -164,9 +165,10 @@ def benchmark_rows(limit: int = 3000) -> list[tuple[str, str, float]]:
     rows = []
     for corpus, lang in (("reuters-21578", "en"), ("farsnews", "fa"), ("saudinewsnet", "ar")):
         with gzip.open(SHARED / "corpus" / f"{corpus}.jsonl.gz", "rt", encoding="utf-8") as handle:
-            records = [json.loads(line) for line, _ in zip(handle, range(limit))]
-        for enricher, run in (("entities", lambda r: extract_entities(r["title"], r["text"], lang)),
-                              ("dates", lambda r: date_from_text(r["text"], lang))):
+            records = [json.loads(line) for line in itertools.islice(handle, limit)]
+        enrichers = (("entities", lambda r, lang=lang: extract_entities(r["title"], r["text"], lang)),
+                     ("dates", lambda r, lang=lang: date_from_text(r["text"], lang)))
+        for enricher, run in enrichers:
             start = time.perf_counter()
             for record in records:
                 run(record)

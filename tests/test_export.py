@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from corpus.document import FIELD_ORDER
-from tests.helpers import invoke as run, write_jsonl
+from tests.helpers import invoke as run
+from tests.helpers import write_jsonl
 
 PAGE = """Ministers meet on grain exports | Page 3 | Kappa Post
 
@@ -68,7 +69,7 @@ def export_csv(home: Path, *args: str) -> list[dict]:
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.stdout, newline="")))
     assert tuple(rows[0]) == FIELD_ORDER
-    return [dict(zip(FIELD_ORDER, row)) for row in rows[1:]]
+    return [dict(zip(FIELD_ORDER, row, strict=True)) for row in rows[1:]]
 
 
 def search_ids(home: Path, *args: str) -> list[str]:
@@ -95,10 +96,12 @@ def test_jsonl_export_has_every_field_with_text(home):
     for document in exported:
         assert tuple(document) == FIELD_ORDER
     by_title = {d["title"]: d for d in exported}
-    assert by_title["Grain deal"]["text"] == 'A grain deal was signed.\n\nIt covers wheat, "barley" and maize; more later.'
+    assert by_title["Grain deal"]["text"] == ('A grain deal was signed.\n\n'
+                                              'It covers wheat, "barley" and maize; more later.')
     assert by_title["Grain deal"]["published"] == "2021-03-02T08:00:00Z"
     briefs = [d for d in exported if d["kind"] == "brief" and d["parent_id"]]
-    assert len(briefs) == 2 and {b["parent_id"] for b in briefs} == {by_title["Ministers meet on grain exports"]["id"]}
+    parent = by_title["Ministers meet on grain exports"]["id"]
+    assert len(briefs) == 2 and {b["parent_id"] for b in briefs} == {parent}
 
 
 INGESTED = "<the ingest time>"        # when the test ran: checked for its form only

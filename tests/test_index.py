@@ -11,9 +11,16 @@ from indexer.engine.whoosh.engine import WhooshEngine
 from indexer.engine.whoosh.index import SEQ_FILE, IndexBusy, SearchIndex, read_state
 from indexer.instance import Instance
 from indexer.search.params import SearchParams
-from tests.helpers import (ingest_and_index, killed_run, manage, news_records, search_answer,
-                           stats_json, store_ids, write_jsonl)
-
+from tests.helpers import (
+    ingest_and_index,
+    killed_run,
+    manage,
+    news_records,
+    search_answer,
+    stats_json,
+    store_ids,
+    write_jsonl,
+)
 
 QUERIES = [{}, {"q": "oil", "limit": "200"}, {"q": "gas wheat", "sort": "oldest"},
            {"q": "tanker OR pipeline", "limit": "200"},
@@ -35,7 +42,7 @@ def score_free(results: list[dict]) -> list[dict]:
     count the old versions of updated documents, so scores shift a little."""
     return [data | {"results": sorted(r["id"] for r in data["results"])}
             if SearchParams.from_args(q).sort_order == "relevance" else data
-            for q, data in zip(QUERIES, results)]
+            for q, data in zip(QUERIES, results, strict=True)]
 
 
 def every_id(index: SearchIndex) -> list[str]:

@@ -6,8 +6,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from indexer.search import near_duplicates as nd
 from indexer.instance import Instance
+from indexer.search import near_duplicates as nd
 from indexer.service import Monitor
 from manage import cli
 from tests.news_fixture import doc, save_documents

@@ -11,13 +11,27 @@ from whoosh import query as Q
 from whoosh.filedb.filestore import RamStorage
 
 from indexer.engine.whoosh.query import (
-    OPEN_END, BoundedPrefix, BoundedWildcard, build_query, compile_tree, parse_text,
+    OPEN_END,
+    BoundedPrefix,
+    BoundedWildcard,
+    build_query,
+    compile_tree,
+    parse_text,
 )
 from indexer.engine.whoosh.schema import build_schema
 from indexer.search.params import SearchParams
 from indexer.search.query_language import QueryError, parse, search_tree
 from indexer.search.query_tree import (
-    And, DateRange, Facet, MatchAll, Not, Or, Phrase, Prefix, Wildcard, Word,
+    And,
+    DateRange,
+    Facet,
+    MatchAll,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Wildcard,
+    Word,
 )
 
 PARSED = [

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 
 from indexer.output.export import csv_cell
+from indexer.output.render import plain_snippet
 from indexer.search.histogram import bucket_of, choose_interval, histogram
 from indexer.search.params import ParamError, SearchParams, parse_date_bound
 from indexer.search.query_language import QueryError, parse
-from indexer.output.render import plain_snippet
 from indexer.search.snippets import first_match, make_snippet, opening
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from corpus.jsonl import read_jsonl
 from corpus.formats import read_bytes
+from corpus.jsonl import read_jsonl
 from tests.helpers import store_ids
 
 pytestmark = pytest.mark.slow

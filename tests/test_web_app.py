@@ -47,12 +47,14 @@ SEARCHES = [
     ({"q": "oil", "country": "IR"}, ["oil", "--country", "IR"]),
     ({"q": "sanctions", "exclude_kind": "brief", "sort": "oldest"},
      ["sanctions", "--exclude-kind", "brief", "--sort", "oldest"]),
-    ({"entity": "farahani", "limit": "5", "page": "2"}, ["--entity", "farahani", "--limit", "5", "--page", "2"]),
+    ({"entity": "farahani", "limit": "5", "page": "2"},
+     ["--entity", "farahani", "--limit", "5", "--page", "2"]),
     ({"lang": "fa", "facet_limit": "3"}, ["--lang", "fa", "--facet-limit", "3"]),
     ({"source": "demo wire", "from": "2025-03", "to": "2025-04-15"},
      ["--source", "demo wire", "--from", "2025-03", "--to", "2025-04-15"]),
     ({"q": "oil OR wheat", "exclude_country": ["DE", "FR"], "exclude_source": "Hostile Daily"},
-     ["oil OR wheat", "--exclude-country", "DE", "--exclude-country", "FR", "--exclude-source", "Hostile Daily"]),
+     ["oil OR wheat", "--exclude-country", "DE", "--exclude-country", "FR",
+      "--exclude-source", "Hostile Daily"]),
     ({"kind": "brief", "sort": "newest", "exclude_entity": "United Nations", "exclude_lang": "fr"},
      ["--kind", "brief", "--sort", "newest", "--exclude-entity", "United Nations", "--exclude-lang", "fr"]),
 ]
@@ -94,7 +96,8 @@ def test_bad_input_answers_400_with_the_cli_message(client, home, args, cli_args
 
 def test_a_bad_query_keeps_the_filters_for_the_next_try(client):
     tree = page_tree(client.get('/?q=%22oil&country=IR&page=3'))
-    hidden = [(i.get("name"), i.get("value")) for i in tree.xpath('//form[@class="searchbox"]//input[@type="hidden"]')]
+    inputs = tree.xpath('//form[@class="searchbox"]//input[@type="hidden"]')
+    hidden = [(i.get("name"), i.get("value")) for i in inputs]
     assert hidden == [("country", "IR")]
     tree = page_tree(client.get('/?q=oil&country=Atlantis'))
     assert not tree.xpath('//form[@class="searchbox"]//input[@type="hidden"]')
@@ -131,7 +134,8 @@ FILTERS = [("country", "IR"), ("entity", "United Nations"), ("lang", "en"), ("so
 def test_facet_links_round_trip(client, facet, value, exclude):
     start = page_tree(client.get("/?q=minister"))
     control = "exclude" if exclude else "include"
-    link = start.xpath(f'//section[@data-facet="{facet}"]//li[@data-value="{value}"]/a[@class="{control}"]/@href')[0]
+    link = start.xpath(f'//section[@data-facet="{facet}"]'
+                       f'//li[@data-value="{value}"]/a[@class="{control}"]/@href')[0]
     name = f"exclude_{facet}" if exclude else facet
     assert query_args(link) == {"q": ["minister"], name: [value]}
     narrowed = client.get(link)
@@ -143,7 +147,10 @@ def test_facet_links_round_trip(client, facet, value, exclude):
     field = {"country": "countries", "entity": "entities"}.get(facet, facet)
     for result in data["results"]:
         have = result[field]
-        values = [e["name"] for e in have] if facet == "entity" else (have if isinstance(have, list) else [have])
+        if facet == "entity":
+            values = [e["name"] for e in have]
+        else:
+            values = have if isinstance(have, list) else [have]
         assert (value in values) is not exclude
     back = chip.xpath('.//a[@class="chip-remove"]/@href')[0]
     assert query_args(back) == {"q": ["minister"]}

@@ -77,10 +77,12 @@ def test_entity_page(monitor):
     assert pages.canonical_entity(monitor, "KOVAL") == "Olena Koval"
     assert pages.canonical_entity(monitor, "Someone Else") is None
     page = pages.entity_page(monitor, "Olena Koval")
-    assert (page["name"], page["type"], page["variants"], page["total"]) == ("Olena Koval", "person", ["koval"], 1)
+    assert (page["name"], page["type"], page["variants"], page["total"]) == (
+        "Olena Koval", "person", ["koval"], 1)
     assert page["countries"] == [{"value": "TR", "count": 1}, {"value": "UA", "count": 1}]
     assert page["entities"] == [] and page["search"] == {"entity": ["Olena Koval"]}
-    assert page["histogram"] == {"interval": "day", "buckets": [{"bucket": "2024-05-06", "count": 1}], "undated": 0}
+    assert page["histogram"] == {"interval": "day", "buckets": [{"bucket": "2024-05-06", "count": 1}],
+                                 "undated": 0}
     assert pages.entity_page(monitor, "Nobody") is None
 
 
@@ -123,7 +125,8 @@ def test_safe_next(target, safe):
     ("fa", "۱۲٬۳۴۵", "۶ مه ۲۰۲۴"), ("ar", "12,345", "06\u200f/05\u200f/2024"),
 ])
 def test_numbers_and_dates_in_the_ui_locale(tmp_path, lang, count, day):
-    from web.i18n import day as format_day, number
+    from web.i18n import day as format_day
+    from web.i18n import number
 
     app = create_app({"HOME": str(tmp_path)})
     with app.test_request_context(headers={"Accept-Language": lang}):
@@ -141,7 +144,8 @@ def test_catalogues_are_complete_and_compiled(lang):
     folder = Path(__file__).resolve().parents[1] / "web" / "translations" / lang / "LC_MESSAGES"
     with open(folder / "messages.po", "rb") as handle:
         catalog = read_po(handle, locale=lang)
-    untranslated = [m.id for m in catalog if m.id and not all(m.string if isinstance(m.string, tuple) else [m.string])]
+    untranslated = [m.id for m in catalog
+                    if m.id and not all(m.string if isinstance(m.string, tuple) else [m.string])]
     assert untranslated == [] and not any(m.fuzzy for m in catalog if m.id)
     compiled = BytesIO()
     write_mo(compiled, catalog)

@@ -38,8 +38,9 @@ def get_json(url: str, tries: int = 200) -> dict:
 def test_serve_catches_up_then_answers(tmp_path):
     home = tmp_path / "home"
     records = tmp_path / "news.jsonl"
-    records.write_text(json.dumps({"title": "Harbour strike ends", "text": "Dock workers in Haifa ended the strike.",
-                                   "source": "Port Wire", "published": "2024-02-03"}) + "\n", encoding="utf-8")
+    record = {"title": "Harbour strike ends", "text": "Dock workers in Haifa ended the strike.",
+              "source": "Port Wire", "published": "2024-02-03"}
+    records.write_text(json.dumps(record) + "\n", encoding="utf-8")
     store = Instance(home).open_store()
     try:
         Ingester(store).ingest_file(str(records))      # stored, not indexed

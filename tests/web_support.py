@@ -20,7 +20,8 @@ HOSTILE_TEXT = ('<script>alert(1)</script> Leila Farahani, the foreign minister 
                 '"><img src=x onerror=alert(1)> oil exports would resume next month.')
 HOSTILE_URL = "https://hostile.example/story-1"
 PERSIAN_TITLE = "گزارش نفت ایران"
-PERSIAN_TEXT = "وزیر امور خارجه ایران دربارهٔ صادرات نفت و تحریم‌ها با خبرنگاران سخن گفت و گفت مذاکرات ادامه دارد."
+PERSIAN_TEXT = ("وزیر امور خارجه ایران دربارهٔ صادرات نفت و تحریم‌ها "
+                "با خبرنگاران سخن گفت و گفت مذاکرات ادامه دارد.")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]

@@ -23,7 +23,7 @@ def build_feed(results: list[dict], title: str, feed_url: str, page_url: str,
     feed.generator("Media Monitor")
     times = [entry_time(doc) for doc in results]
     feed.updated(max(times) if times else now.astimezone(timezone.utc))
-    for doc, when in zip(results, times):
+    for doc, when in zip(results, times, strict=True):
         add_entry(feed, doc, when, document_url(doc["id"]))
     return feed.atom_str(pretty=True)
 

@@ -59,5 +59,6 @@ def machine_fault(exc: Exception):
     if wants_json():
         return jsonify(error=message or gettext("internal error")), status
     title = gettext("The service cannot answer") if message else gettext("Something went wrong")
+    detail = None if message else gettext("An unexpected error occurred; it was logged.")
     return render_template("errors/error.html", status=status, title=title, core_message=message,
-                           message=None if message else gettext("An unexpected error occurred; it was logged.")), status
+                           message=detail), status

@@ -82,7 +82,8 @@ def template_context() -> dict:
     return {"locale": str(get_locale()), "rtl": rtl, "native_names": NATIVE_NAMES,
             "languages": current_app.config["LANGUAGES"],
             "facet_titles": FACET_TITLES, "kind_labels": KIND_LABELS,
-            "entity_types": ENTITY_TYPES, "sort_labels": SORT_LABELS, "date_source_labels": DATE_SOURCE_LABELS,
+            "entity_types": ENTITY_TYPES, "sort_labels": SORT_LABELS,
+            "date_source_labels": DATE_SOURCE_LABELS,
             "arrow_back": "→" if rtl else "←", "arrow_forward": "←" if rtl else "→"}
 
 

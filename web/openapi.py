@@ -6,6 +6,7 @@ from indexer.search.params import FACETS, MAX_LIMIT, SORTS
 DATE_PATTERN = r"^(\d{4}(-\d{2}(-\d{2})?)?|-?\d{1,4}[dwmy])$"
 NULLABLE_STRING = {"type": ["string", "null"]}
 STRINGS = {"type": "array", "items": {"type": "string"}}
+FREQUENCY = {"type": "string", "enum": ["instant", "daily", "weekly", "off"]}
 
 
 def _array_param(name: str, description: str) -> dict:
@@ -21,9 +22,11 @@ def search_parameters() -> list[dict]:
         params.append(_array_param(facet, f"Only documents with this {facet} (repeat: any of them)."))
         params.append(_array_param(f"exclude_{facet}", f"Leave out documents with this {facet}."))
     params += [
-        {"name": "from", "in": "query", "required": False, "description": "First day (YYYY, YYYY-MM or YYYY-MM-DD, or back from today: -7d, -2w, -3m, -1y).",
+        {"name": "from", "in": "query", "required": False,
+         "description": "First day (YYYY, YYYY-MM or YYYY-MM-DD, or back from today: -7d, -2w, -3m, -1y).",
          "schema": {"type": "string", "pattern": DATE_PATTERN}},
-        {"name": "to", "in": "query", "required": False, "description": "Last day (YYYY, YYYY-MM or YYYY-MM-DD, or back from today: -7d, -2w, -3m, -1y).",
+        {"name": "to", "in": "query", "required": False,
+         "description": "Last day (YYYY, YYYY-MM or YYYY-MM-DD, or back from today: -7d, -2w, -3m, -1y).",
          "schema": {"type": "string", "pattern": DATE_PATTERN}},
         {"name": "sort", "in": "query", "required": False, "schema": {"type": "string", "enum": list(SORTS)},
          "description": "Order; relevance with a query, newest without one, by default."},
@@ -39,10 +42,12 @@ def search_parameters() -> list[dict]:
 def schemas() -> dict:
     """The JSON shapes of INTERFACES.md (further keys allowed)."""
     entity = {"type": "object", "required": ["name", "type"],
-              "properties": {"name": {"type": "string"}, "type": {"type": "string", "enum": ["person", "org", "other"]}}}
+              "properties": {"name": {"type": "string"},
+                             "type": {"type": "string", "enum": ["person", "org", "other"]}}}
     document = {"type": "object",
                 "required": ["id", "external_id", "kind", "parent_id", "source", "url", "title",
-                             "published", "date_source", "lang", "countries", "entities", "ingested_at", "seq"],
+                             "published", "date_source", "lang", "countries", "entities",
+                             "ingested_at", "seq"],
                 "properties": {
                     "id": {"type": "string"}, "external_id": NULLABLE_STRING,
                     "kind": {"type": "string", "enum": ["article", "brief"]},
@@ -57,28 +62,33 @@ def schemas() -> dict:
                          "properties": {"snippet": {"type": "string"},
                                         "duplicates": {"type": "integer", "minimum": 0}}}]}
     summary = {"allOf": [{"$ref": "#/components/schemas/Document"},
-                         {"type": "object", "required": ["excerpt"], "properties": {"excerpt": {"type": "string"}}}]}
+                         {"type": "object", "required": ["excerpt"],
+                          "properties": {"excerpt": {"type": "string"}}}]}
     count = {"type": "object", "required": ["value", "count"],
              "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}}}
     facet = {"type": "object", "required": ["values", "more"],
              "properties": {"values": {"type": "array", "items": {"$ref": "#/components/schemas/Count"}},
                             "more": {"type": "integer", "minimum": 0}}}
+    bucket = {"type": "object", "required": ["bucket", "count"],
+              "properties": {"bucket": {"type": "string"}, "count": {"type": "integer", "minimum": 0}}}
+    interval = {"type": ["string", "null"], "enum": ["day", "week", "month", "year", None]}
     histogram = {"type": "object", "required": ["interval", "buckets", "undated"],
-                 "properties": {"interval": {"type": ["string", "null"], "enum": ["day", "week", "month", "year", None]},
-                                "buckets": {"type": "array", "items": {
-                                    "type": "object", "required": ["bucket", "count"],
-                                    "properties": {"bucket": {"type": "string"}, "count": {"type": "integer", "minimum": 0}}}},
+                 "properties": {"interval": interval,
+                                "buckets": {"type": "array", "items": bucket},
                                 "undated": {"type": "integer", "minimum": 0}}}
     search = {"type": "object",
               "required": ["query", "total", "groups", "page", "per_page", "results", "facets", "histogram"],
               "properties": {"query": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
-                             "groups": {"type": "integer", "minimum": 0}, "page": {"type": "integer", "minimum": 1},
+                             "groups": {"type": "integer", "minimum": 0},
+                             "page": {"type": "integer", "minimum": 1},
                              "per_page": {"type": "integer", "minimum": 1},
                              "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
                              "facets": {"type": "object", "required": list(FACETS),
-                                        "properties": {f: {"$ref": "#/components/schemas/Facet"} for f in FACETS}},
+                                        "properties": {f: {"$ref": "#/components/schemas/Facet"}
+                                                       for f in FACETS}},
                              "histogram": {"$ref": "#/components/schemas/Histogram"}}}
-    subject = {"type": "object", "required": ["total", "histogram", "entities", "countries", "latest", "search"],
+    subject = {"type": "object",
+               "required": ["total", "histogram", "entities", "countries", "latest", "search"],
                "properties": {"total": {"type": "integer", "minimum": 0},
                               "histogram": {"$ref": "#/components/schemas/Histogram"},
                               "entities": {"type": "array", "items": {"$ref": "#/components/schemas/Count"}},
@@ -95,7 +105,8 @@ def schemas() -> dict:
                                               "name": {"type": "string"}}}]}
     document_page = {"type": "object", "required": ["document", "parent", "briefs", "siblings", "duplicates"],
                      "properties": {
-                         "document": {"allOf": [{"$ref": "#/components/schemas/Document"}, {"required": ["text"]}]},
+                         "document": {"allOf": [{"$ref": "#/components/schemas/Document"},
+                                                {"required": ["text"]}]},
                          "parent": {"oneOf": [{"$ref": "#/components/schemas/Summary"}, {"type": "null"}]},
                          "briefs": {"type": "array", "items": {"$ref": "#/components/schemas/Summary"}},
                          "siblings": {"type": "array", "items": {"$ref": "#/components/schemas/Summary"}},
@@ -109,7 +120,7 @@ def schemas() -> dict:
                           "feed", "feed_url", "broken", "last_run_at", "created_at", "unread", "hits",
                           "failing_channels"],
              "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "search": search_args,
-                            "frequency": {"type": "string", "enum": ["instant", "daily", "weekly", "off"]},
+                            "frequency": FREQUENCY,
                             "paused": {"type": "boolean"}, "email": {"type": "boolean"},
                             "webhook_url": NULLABLE_STRING, "feed": {"type": "boolean"},
                             "feed_url": NULLABLE_STRING, "broken": NULLABLE_STRING,
@@ -119,14 +130,15 @@ def schemas() -> dict:
                             "failing_channels": STRINGS}}
     alert_input = {"type": "object",
                    "properties": {"name": {"type": "string", "maxLength": 200}, "search": search_args,
-                                  "frequency": {"type": "string", "enum": ["instant", "daily", "weekly", "off"]},
+                                  "frequency": FREQUENCY,
                                   "email": {"type": "boolean"}, "webhook_url": NULLABLE_STRING,
                                   "paused": {"type": "boolean", "description": "PATCH only."}}}
     hit = {"type": "object", "required": ["id", "alert", "document", "words", "snippet", "matched_at",
                                           "read", "copies"],
            "properties": {"id": {"type": "integer"}, "alert": {"type": "integer"},
                           "document": {"type": "object", "required": ["id"]},
-                          "words": {**STRINGS, "description": "The document's words that matched, as written."},
+                          "words": {**STRINGS,
+                                    "description": "The document's words that matched, as written."},
                           "snippet": {"type": "string"}, "matched_at": {"type": "string"},
                           "read": {"type": "boolean"}, "copies": {"type": "integer", "minimum": 0},
                           "url": {"type": "string"}}}
@@ -179,7 +191,8 @@ def alert_paths() -> dict:
             "post": op("createAlert", "Save a search as an alert; documents from now on alert.",
                        {"201": _json("Alert", "The new alert."), "400": BAD}, requestBody=JSON_BODY)},
         "/api/alerts/{alert_id}": {
-            "get": op("getAlert", "One alert.", {"200": _json("Alert", "The alert."), "404": NO_ALERT}, **one),
+            "get": op("getAlert", "One alert.",
+                      {"200": _json("Alert", "The alert."), "404": NO_ALERT}, **one),
             "patch": op("updateAlert", "Change an alert (name, search, frequency, channels, paused).",
                         {"200": _json("Alert", "The alert as changed."), "400": BAD, "404": NO_ALERT},
                         requestBody=JSON_BODY, **one),
@@ -212,7 +225,8 @@ def openapi_document(server: str) -> dict:
             "/api/search": {"get": {
                 "operationId": "search", "summary": "One page of a search, with facets and a date histogram.",
                 "parameters": search_params,
-                "responses": {"200": _json("Search", "The Search JSON (as `manage.py search --json`)."), "400": BAD}}},
+                "responses": {"200": _json("Search", "The Search JSON (as `manage.py search --json`)."),
+                              "400": BAD}}},
             "/api/export": {"get": {
                 "operationId": "export", "summary": "Every match, text included, in sort order (no paging).",
                 "parameters": [{"name": "format", "in": "query", "required": False,
@@ -227,11 +241,14 @@ def openapi_document(server: str) -> dict:
                 "parameters": [_path_param("doc_id", "The document's id.")],
                 "responses": {"200": _json("DocumentPage", "The document."), "404": MISSING}}},
             "/api/entities/{name}": {"get": {
-                "operationId": "entity", "summary": "An entity's attention over time, co-mentions, variants and latest documents.",
+                "operationId": "entity",
+                "summary": "An entity's attention over time, co-mentions, variants and latest documents.",
                 "parameters": [_path_param("name", "A canonical name or any known variant.")],
-                "responses": {"200": _json("EntityPage", "The entity, under its canonical name."), "404": MISSING}}},
+                "responses": {"200": _json("EntityPage", "The entity, under its canonical name."),
+                              "404": MISSING}}},
             "/api/countries/{code}": {"get": {
-                "operationId": "country", "summary": "A country's attention over time, co-mentions and latest documents.",
+                "operationId": "country",
+                "summary": "A country's attention over time, co-mentions and latest documents.",
                 "parameters": [_path_param("code", "An ISO 3166-1 code (any case) or an English name.")],
                 "responses": {"200": _json("CountryPage", "The country."), "404": MISSING}}},
             **alert_paths(),

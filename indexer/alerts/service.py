@@ -15,8 +15,14 @@ from indexer.alerts.delivery import Deliverer
 from indexer.alerts.matching import MatchReport, run_matching
 from indexer.alerts.messages import HitView, hit_view
 from indexer.alerts.saved import (
-    AlertError, AlertNotFound, SavedSearch, check_frequency, check_name, check_webhook_url,
-    new_secret, saved_args,
+    AlertError,
+    AlertNotFound,
+    SavedSearch,
+    check_frequency,
+    check_name,
+    check_webhook_url,
+    new_secret,
+    saved_args,
 )
 from indexer.alerts.settings import DeliverySettings
 from indexer.store import alerts as rows

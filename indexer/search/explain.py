@@ -13,7 +13,17 @@ from typing import Callable
 from indexer.search.params import SearchParams
 from indexer.search.query_language import search_parts
 from indexer.search.query_tree import (
-    And, DateRange, Facet, MatchAll, Node, Not, Or, Phrase, Prefix, Wildcard, Word,
+    And,
+    DateRange,
+    Facet,
+    MatchAll,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Wildcard,
+    Word,
 )
 
 Analyse = Callable[[str, str, str], list[str]]

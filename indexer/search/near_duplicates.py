@@ -65,7 +65,7 @@ def signature(title: str | None, text: str | None) -> bytes:
     shingles = {" ".join(words[i:i + SHINGLE]).encode("utf-8")
                 for i in range(len(words) - SHINGLE + 1)}
     rows = [_hashes(s) for s in shingles]
-    return struct.pack(_FORMAT, *(min(column) for column in zip(*rows)))
+    return struct.pack(_FORMAT, *(min(column) for column in zip(*rows, strict=True)))
 
 
 def band_keys(sig: bytes) -> list[bytes]:
@@ -99,7 +99,7 @@ def similarity(a: bytes, b: bytes) -> float:
     """The Jaccard similarity two signatures estimate (0 when either is missing)."""
     if len(a) != _SIZE or len(b) != _SIZE:
         return 0.0
-    same = sum(x == y for x, y in zip(struct.unpack(_FORMAT, a), struct.unpack(_FORMAT, b)))
+    same = sum(x == y for x, y in zip(struct.unpack(_FORMAT, a), struct.unpack(_FORMAT, b), strict=True))
     return same / PERMUTATIONS
 
 

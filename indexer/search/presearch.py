@@ -18,7 +18,17 @@ from typing import Callable, Iterable, Sequence
 
 from indexer.search.facets import facet_key
 from indexer.search.query_tree import (
-    And, DateRange, Facet, MatchAll, Node, Not, Or, Phrase, Prefix, Wildcard, Word,
+    And,
+    DateRange,
+    Facet,
+    MatchAll,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Wildcard,
+    Word,
 )
 
 Term = tuple[str, str]

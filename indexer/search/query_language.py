@@ -19,8 +19,22 @@ from indexer.search.params import NORMALISERS, ParamError, SearchParams
 from indexer.search.query_dates import DATE_FORMS, date_brackets, date_value
 from indexer.search.query_lexer import Token, tokenize
 from indexer.search.query_tree import (
-    FACET_FIELDS, FIELDS, MAX_QUERY_CHARS, DateRange, Facet, MatchAll, Node, Not, Phrase,
-    Prefix, QueryError, Wildcard, Word, all_of, any_of, unknown_field,
+    FACET_FIELDS,
+    FIELDS,
+    MAX_QUERY_CHARS,
+    DateRange,
+    Facet,
+    MatchAll,
+    Node,
+    Not,
+    Phrase,
+    Prefix,
+    QueryError,
+    Wildcard,
+    Word,
+    all_of,
+    any_of,
+    unknown_field,
 )
 
 __all__ = ["QueryError", "MAX_QUERY_CHARS", "parse", "search_parts", "search_tree"]

@@ -10,8 +10,8 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 
-from indexer.search.near_duplicates import band_keys, sharing_a_band
 from indexer.engine.whoosh.schema import FACETS, UNDATED_DAY, VALUE_SEPARATOR, facet_key
+from indexer.search.near_duplicates import band_keys, sharing_a_band
 
 
 @dataclass

@@ -7,16 +7,21 @@ from typing import Iterator, Sequence
 
 from corpus.document import Document
 from indexer.engine import (
-    IndexDamaged, Matches, Progress, SavedQuery, SearchResult, UnknownDocument,
+    IndexDamaged,
+    Matches,
+    Progress,
+    SavedQuery,
+    SearchResult,
+    UnknownDocument,
 )
 from indexer.engine.whoosh import matching
+from indexer.engine.whoosh import query as whoosh_query
 from indexer.engine.whoosh import search as whoosh_search
 from indexer.engine.whoosh.columns import ColumnCache
 from indexer.engine.whoosh.index import SearchIndex
-from indexer.engine.whoosh import query as whoosh_query
-from indexer.search.query_tree import QueryError
 from indexer.engine.whoosh.searchers import Searchers
 from indexer.search.params import SearchParams
+from indexer.search.query_tree import QueryError
 
 
 class WhooshEngine:
@@ -45,8 +50,8 @@ class WhooshEngine:
 
     def document_count(self) -> int:
         """How many documents the index holds."""
-        with self._reading() as (searcher, table):
-            table.ids      # reading the columns proves the segments' files are there
+        # _reading builds the column table, which proves the segments' files are there
+        with self._reading() as (searcher, _table):
             return searcher.doc_count()
 
     def search(self, params: SearchParams) -> SearchResult:

@@ -26,10 +26,19 @@ from whoosh.searching import Searcher
 from corpus.document import Document
 from indexer.engine import Matches, SavedQuery
 from indexer.engine.whoosh.query import (
-    BoundedPrefix, BoundedWildcard, analyse, build_query, positive_leaves,
+    BoundedPrefix,
+    BoundedWildcard,
+    analyse,
+    build_query,
+    positive_leaves,
 )
 from indexer.engine.whoosh.schema import (
-    TEXT_FIELDS, build_schema, day_number, facet_key, facet_values, is_dated,
+    TEXT_FIELDS,
+    build_schema,
+    day_number,
+    facet_key,
+    facet_values,
+    is_dated,
 )
 from indexer.search.params import SearchParams
 from indexer.search.presearch import TEXT, Presearcher, Term, required_terms

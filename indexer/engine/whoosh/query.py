@@ -12,14 +12,25 @@ from itertools import islice
 
 from whoosh import query as Q
 
+from indexer.engine.whoosh.schema import TEXT_FIELDS, build_schema, day_number, facet_key
 from indexer.search import explain as explaining
 from indexer.search.params import SearchParams
 from indexer.search.query_language import parse, search_parts
 from indexer.search.query_tree import (
-    MAX_QUERY_CHARS, And, DateRange, Facet, MatchAll, Node, Not, Or, Phrase, Prefix,
-    QueryError, Wildcard, Word,
+    MAX_QUERY_CHARS,
+    And,
+    DateRange,
+    Facet,
+    MatchAll,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    QueryError,
+    Wildcard,
+    Word,
 )
-from indexer.engine.whoosh.schema import TEXT_FIELDS, build_schema, day_number, facet_key
 
 __all__ = ["MAX_QUERY_CHARS", "MAX_EXPANSIONS", "QueryError", "build_query", "explain",
            "parse_text", "compile_tree", "highlight_terms"]
