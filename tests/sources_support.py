@@ -22,7 +22,7 @@ from indexer.sources.settings import FetchSettings
 
 SHARED = Path("/work/shared")
 LOOPBACK = FetchSettings(allow_private=True, connect_timeout=2, read_timeout=1,
-                         total_timeout=3, max_bytes=256 * 1024, parallel=4)
+                         total_timeout=3, max_bytes=2 * 1024 * 1024, parallel=4)
 
 
 @dataclass
