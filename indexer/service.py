@@ -115,6 +115,10 @@ class Monitor:
                 raise IngestStopped(report) from exc.__cause__
             try:
                 self.engine.catch_up(store, progress=on_index, wait=True)
+                # languages that leaned on an outlet now count the whole run (issue 14)
+                ingester.settle(on_batch=self.engine.refresh)
+            except StoreFault as exc:
+                raise IngestStopped(report) from exc.__cause__
             except OSError as exc:      # a full disk: the store keeps what was read
                 raise IngestStopped(report) from exc
         self.alerts.run()     # whoever ingests, saved searches see the new documents

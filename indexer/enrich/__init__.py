@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Callable, Iterator
 
 from corpus.document import Document
 from corpus.languages import language_code
@@ -11,7 +11,7 @@ from indexer.enrich.countries import detect_countries
 from indexer.enrich.dates import date_from_text
 from indexer.enrich.entities import find_entities
 from indexer.enrich.entity_table import EntityTable, Row
-from indexer.enrich.language import detect_language
+from indexer.enrich.language import choose_language, guess_language
 
 Lookup = Callable[[str], str | None]
 
@@ -30,6 +30,9 @@ class Enricher:
     outlet_language: Lookup = no_lookup      # an outlet's most common language
     detect: bool = True                      # language detection (slow) can be switched off
     full: bool = True                        # countries, entities and text dates
+    # When given, collects the ids of documents whose language leaned on the store (their
+    # page's, their outlet's) or stayed unknown: an ingest settles them once its run is in.
+    unsettled: set[str] | None = None
 
     def enrich(self, doc: Document, now: datetime) -> tuple[Document, list[Row]]:
         """Return the enriched document and the entity-table rows it added."""
@@ -45,15 +48,27 @@ class Enricher:
         return enriched, self.entity_table.add(entities)
 
     def language(self, doc: Document) -> str | None:
-        """Detected language, else the declared one, else the page's or the outlet's."""
+        """Language detected on prose, else the declared one, the page's or the outlet's.
+
+        Each hint counts only when written in the text's script; on thin text (figures,
+        abbreviations, a headline) a hint beats even a confident guess.
+        """
+        declared = language_code(doc.declared_lang)
         if not self.detect:
-            return language_code(doc.declared_lang)
-        lang = detect_language(doc.title, doc.text, doc.declared_lang)
-        if lang is None and doc.parent_id:
-            lang = self.parent_language(doc.parent_id)
-        if lang is None and doc.source:
-            lang = self.outlet_language(doc.source)
-        return lang
+            return declared
+        guess = guess_language(doc.title, doc.text)
+        if guess.settled or (declared and guess.fits(declared)):
+            return choose_language(guess, [declared])
+        if self.unsettled is not None:
+            self.unsettled.add(doc.id)
+        return choose_language(guess, self.context_hints(doc))
+
+    def context_hints(self, doc: Document) -> Iterator[str | None]:
+        """The page's language, then the outlet's, looked up only when needed."""
+        if doc.parent_id:
+            yield self.parent_language(doc.parent_id)
+        if doc.source:
+            yield self.outlet_language(doc.source)
 
     def date(self, doc: Document, lang: str | None, ingested_at: datetime
              ) -> tuple[datetime, str]:
