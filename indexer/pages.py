@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from corpus.document import Document, to_json
 from indexer.engine import UnknownDocument
 from indexer.enrich.entity_table import variant_key
-from indexer.search.params import ParamError, SearchParams, normalise_country, parse_date_bound
+from indexer.search.params import Filters, ParamError, SearchParams, normalise_country, parse_date_bound
 from indexer.store.queries import children, entity_type, entity_variants
 
 LATEST = 10         # latest documents shown on an entity or country page
@@ -88,7 +88,7 @@ def country_page(monitor, code: str) -> dict:
 
 def subject_page(monitor, facet: str, value: str) -> dict:
     """What an entity and a country page share, from one search of the documents naming it."""
-    subject = SearchParams(include={facet: (value,)})
+    subject = SearchParams(include=Filters({facet: (value,)}))
     found = monitor.search(replace(subject, sort="newest", limit=LATEST, facet_limit=RELATED + 1))
     related = {name: [v for v in found["facets"][name]["values"] if v["value"] != value][:RELATED]
                for name in ("entity", "country")}

@@ -59,7 +59,7 @@ def send_email(settings: DeliverySettings, message: EmailMessage) -> None:
     """Hand one message to the SMTP server the settings name."""
     try:
         if settings.smtp_security == "tls":
-            client = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port,
+            client: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port,
                                       timeout=settings.timeout,
                                       context=ssl.create_default_context())
         else:

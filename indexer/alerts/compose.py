@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from email.message import EmailMessage
 from html import escape
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from indexer.alerts.messages import HitView
@@ -128,7 +129,7 @@ def webhook_body(message: Outgoing, settings: DeliverySettings) -> bytes:
     """The JSON a webhook receives."""
     links = Links(settings.base_url)
     search = message.search
-    data = {"delivery": message.id, "event": message.kind,
+    data: dict[str, Any] = {"delivery": message.id, "event": message.kind,
             "alert": {"id": search.id, "name": search.name, "search": search.args,
                       "url": links.alert(search.id)},
             "hits": [hit.to_json(links.document(hit.document["id"])) for hit in message.hits],

@@ -5,8 +5,10 @@ AlertNotFound, exactly as one that does not exist: no one learns another user's 
 """
 from __future__ import annotations
 
+import builtins
 import json
 from datetime import datetime
+from types import EllipsisType
 from typing import Mapping, Sequence
 
 from corpus.document import format_time
@@ -74,7 +76,8 @@ class Alerts:
 
     def update(self, user: User, search_id: int, name: str | None = None,
                args: Mapping | None = None, frequency: str | None = None,
-               email: bool | None = None, webhook_url: str | None = ...) -> SavedSearch:
+               email: bool | None = None,
+               webhook_url: str | None | EllipsisType = ...) -> SavedSearch:
         """Change what is given; a changed search is matched from its checkpoint on."""
         self.get(user, search_id)
         values: dict = {}
@@ -137,13 +140,13 @@ class Alerts:
     # --- hits ----------------------------------------------------------------------------
 
     def hits(self, user: User, search_id: int, page: int = 1, unread_only: bool = False
-             ) -> list[HitView]:
+             ) -> builtins.list[HitView]:
         """A page of the alert's hits (copies folded under their first), newest first."""
         self.get(user, search_id)
         return self._hits(search_id, page, unread_only)
 
     def _hits(self, search_id: int, page: int = 1, unread_only: bool = False,
-              limit: int = PAGE) -> list[HitView]:
+              limit: int = PAGE) -> builtins.list[HitView]:
         with self.monitor.store() as store:
             found = rows.hit_rows(store.db, search_id, limit, (max(1, page) - 1) * limit,
                                   unread_only)
@@ -157,7 +160,7 @@ class Alerts:
             with store.transaction():
                 return rows.mark_read(store.db, search_id, hit_id)
 
-    def feed(self, token: str, limit: int = PAGE) -> tuple[SavedSearch, list[HitView]] | None:
+    def feed(self, token: str, limit: int = PAGE) -> tuple[SavedSearch, builtins.list[HitView]] | None:
         """The alert and newest hits behind a feed's secret address; None if revoked."""
         if not token:
             return None

@@ -71,7 +71,7 @@ def render_leaf(node: Word | Phrase | Prefix | Wildcard, analyse: Analyse) -> st
         slop = f"~{node.slop}" if node.slop > 1 else ""
         return f'{label}"{" ".join(words)}"{slop}'
     star = "*" if isinstance(node, Prefix) else ""
-    pattern = analyse(field, node.text if star else node.pattern, "pattern")
+    pattern = analyse(field, node.text if isinstance(node, Prefix) else node.pattern, "pattern")
     return label + pattern[0] + star if pattern else None
 
 

@@ -56,7 +56,7 @@ def histogram(per_day: Mapping[date, int], undated: int) -> dict:
         return {"interval": None, "buckets": [], "undated": undated}
     first, last = min(per_day), max(per_day)
     interval = choose_interval(first, last)
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for day, n in per_day.items():
         counts[bucket_of(day, interval)] += n
     buckets = [{"bucket": label, "count": counts[label]}

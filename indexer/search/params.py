@@ -37,6 +37,7 @@ class Filters(Mapping[str, tuple[str, ...]]):
     """
 
     __slots__ = ("_pairs",)
+    _pairs: tuple[tuple[str, tuple[str, ...]], ...]
 
     def __init__(self, filters: Mapping[str, Iterable[str]]
                  | Iterable[tuple[str, Iterable[str]]] = ()):
@@ -359,4 +360,4 @@ def resolve_entities(params: SearchParams, canonical: Callable[[str], str | None
         return tuple(dict.fromkeys(canonical(v) or v for v in values))
     include = {f: resolve(v) if f == "entity" else v for f, v in params.include.items()}
     exclude = {f: resolve(v) if f == "entity" else v for f, v in params.exclude.items()}
-    return replace(params, include=include, exclude=exclude)
+    return replace(params, include=Filters(include), exclude=Filters(exclude))

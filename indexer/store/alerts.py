@@ -9,6 +9,8 @@ import json
 import sqlite3
 from typing import Iterable
 
+from indexer.store.rowid import inserted_id
+
 SEARCH_SETTABLE = {"name", "args", "frequency", "paused", "email", "webhook_url",
                    "webhook_secret", "feed_token", "broken", "last_digest_at", "checkpoint"}
 
@@ -19,8 +21,8 @@ def insert_search(db: sqlite3.Connection, **values) -> int:
     """Add a saved search; values name its columns."""
     names = ", ".join(values)
     marks = ", ".join("?" * len(values))
-    return db.execute(f"INSERT INTO saved_searches ({names}) VALUES ({marks})",
-                      tuple(values.values())).lastrowid
+    return inserted_id(db.execute(f"INSERT INTO saved_searches ({names}) VALUES ({marks})",
+                                  tuple(values.values())))
 
 
 def search_row(db: sqlite3.Connection, search_id: int, user_id: int | None = None) -> dict | None:
@@ -198,10 +200,9 @@ def mark_queued(db: sqlite3.Connection, search_id: int) -> None:
 def insert_message(db: sqlite3.Connection, search_id: int, channel: str, kind: str,
                    hit_ids: list[int], now: str) -> int:
     """Queue one message of a channel."""
-    return db.execute(
+    return inserted_id(db.execute(
         "INSERT INTO outbox (search_id, channel, kind, hit_ids, next_try_at, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)", (search_id, channel, kind, json.dumps(hit_ids), now, now)
-    ).lastrowid
+        "VALUES (?, ?, ?, ?, ?, ?)", (search_id, channel, kind, json.dumps(hit_ids), now, now)))
 
 
 def due_messages(db: sqlite3.Connection, now: str, limit: int) -> list[int]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from indexer.store.rowid import inserted_id
+
 USER_FIELDS = ("id", "username", "email", "password_hash", "is_admin", "disabled", "timezone",
                "digest_hour", "digest_weekday", "created_at")
 SETTABLE = {"email", "password_hash", "is_admin", "disabled", "timezone", "digest_hour",
@@ -15,7 +17,7 @@ def insert_user(db: sqlite3.Connection, username: str, email: str | None, passwo
     cursor = db.execute(
         "INSERT INTO users (username, email, password_hash, is_admin, created_at) "
         "VALUES (?, ?, ?, ?, ?)", (username, email, password_hash, int(is_admin), created_at))
-    return cursor.lastrowid
+    return inserted_id(cursor)
 
 
 def user_by_name(db: sqlite3.Connection, username: str) -> dict | None:
@@ -48,8 +50,8 @@ def update_user(db: sqlite3.Connection, user_id: int, **values) -> None:
 def insert_token(db: sqlite3.Connection, user_id: int, token_hash: str, label: str,
                  created_at: str) -> int:
     """Keep a token's hash for a user."""
-    return db.execute("INSERT INTO api_tokens (user_id, token_hash, label, created_at) "
-                      "VALUES (?, ?, ?, ?)", (user_id, token_hash, label, created_at)).lastrowid
+    return inserted_id(db.execute("INSERT INTO api_tokens (user_id, token_hash, label, created_at) "
+                                  "VALUES (?, ?, ?, ?)", (user_id, token_hash, label, created_at)))
 
 
 def user_by_token(db: sqlite3.Connection, token_hash: str) -> dict | None:

@@ -134,7 +134,7 @@ def text_leaf(node: Word | Phrase | Prefix | Wildcard, field: str, boost: float)
         terms = [Q.Term(field, word, boost=boost) for word in words]
         return terms[0] if len(terms) == 1 else Q.And(terms)
     kind = Q.Prefix if isinstance(node, Prefix) else Q.Wildcard
-    pattern = analyse(field, node.text if kind is Q.Prefix else node.pattern, "pattern")
+    pattern = analyse(field, node.text if isinstance(node, Prefix) else node.pattern, "pattern")
     return kind(field, pattern[0], boost=boost) if pattern else Q.NullQuery
 
 
