@@ -8,9 +8,14 @@ strengths:
   folded text are offsets into the original (dates and entity finding match on it).
 - fold_script: also accents, Arabic marks, tatweel and the zero-width joiner dropped; case
   and the zero-width non-joiner kept (the country gazetteer reads case and word gaps).
-- fold_text / fold: search strength, also case folded, ZWNJ dropped (so "می‌شود" and
-  "میشود" are one word) and Latin letters with a stroke or hook made plain (ø -> o). Search
-  analysis, snippets, near-duplicates and entity variant keys use it.
+- fold_text / fold: search strength, also case folded, ZWNJ dropped and Latin letters
+  with a stroke or hook made plain (ø -> o). Search analysis, snippets, near-duplicates
+  and entity variant keys use it.
+
+For search words the ZWNJ is a word boundary (WORD_BREAKS), as Lucene's Persian analyzer
+reads it: "سرمایه‌گذاری" is the words "سرمایه" and "گذاری", so a part finds the compound
+and the compound (typed with a ZWNJ or a space) is the phrase of its parts. The joined
+spelling "سرمایهگذاری" is another word. indexer.text.tokens builds its words from this.
 """
 from __future__ import annotations
 
@@ -20,6 +25,8 @@ from functools import lru_cache
 
 ZWNJ = "\u200c"      # zero-width non-joiner: Persian joins "می" and "شود" with it
 ZWJ = "\u200d"
+# Characters that end a search word although they sit between letters (see above).
+WORD_BREAKS = ZWNJ
 TATWEEL = "\u0640"   # the stretching stroke: "كـــتاب" is "كتاب"
 
 # Arabic-script letter forms, each to the form Persian writes: one letter for one letter.

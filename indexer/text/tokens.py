@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 from typing import Iterator, NamedTuple
 
-from indexer.text.folding import fold
+from indexer.text.folding import ZWJ, fold
 
-# A word: letters/digits plus the marks and joiners that live inside words (Arabic harakat,
-# superscript alef, Latin combining accents of decomposed text, ZWNJ/ZWJ), so that neither
-# a kasra nor a ZWNJ splits a word; inner dots keep "U.S." together.
-_WORD_CHAR = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u200c\u200d]"
+# A word: letters/digits plus the marks and joiner that live inside words (Arabic harakat,
+# superscript alef, Latin combining accents of decomposed text, ZWJ), so that a kasra does
+# not split a word; inner dots keep "U.S." together. The folding table's WORD_BREAKS (the
+# ZWNJ) are left out: they end a word, so the parts of a Persian compound are words.
+_WORD_CHAR = rf"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed{ZWJ}]"
 WORD_PATTERN = rf"{_WORD_CHAR}+(?:\.?{_WORD_CHAR}+)*"
 WORD = re.compile(WORD_PATTERN)
 
@@ -23,7 +24,7 @@ class Token(NamedTuple):
 
 
 def tokenize(text: str) -> Iterator[Token]:
-    """Yield the words of a text in order; a word that folds to nothing (a lone ZWNJ) is none."""
+    """Yield the words of a text in order; a word that folds to nothing (a lone mark) is none."""
     for found in WORD.finditer(text):
         raw = found.group().lower()
         word = fold(raw)

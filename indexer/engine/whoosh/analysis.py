@@ -12,9 +12,11 @@ words (`"oil exports"` -> oil, exports), so stemming never loosens a phrase. Whi
 two a query asks for is decided by `StemmedText.process_text` (schema.py), the entry point
 Whoosh's parser uses for single words; phrases go through `tokenize` and get exact words.
 
-The zero-width non-joiner is dropped *inside* a word, so "می‌شود" and "میشود" are one
-and the same token; "می شود" with a real space stays two words (it matches as those two
-words or as the phrase, not the joined form).
+The zero-width non-joiner ends a word (indexer.text.folding's WORD_BREAKS), as in
+Lucene's Persian analyzer: "سرمایه‌گذاری" is indexed as "سرمایه", "گذاری" at two
+positions, so the query `سرمایه` finds it, and so do `"سرمایه گذاری"` and the compound
+typed with a ZWNJ (its parts, as a phrase). The joined spelling "سرمایهگذاری" is another
+word and does not match.
 """
 from __future__ import annotations
 

@@ -13,10 +13,11 @@ from indexer.search.facets import FACETS, facet_key
 from indexer.search.near_duplicates import signature
 
 # Bump when the fields or analysis change: an index of another version is rebuilt.
-SCHEMA_VERSION = 5   # 2: Persian/Arabic folding, stems beside exact words; 3: near-dup signature
+SCHEMA_VERSION = 6   # 2: Persian/Arabic folding, stems beside exact words; 3: near-dup signature
                      # 4: ئ folded to ی, Persian/Arabic stems
                      # 5: the one folding table (indexer.text): ہ ھ ۀ ۂ ۃ ے ۓ, Quranic marks,
                      #    ß -> ss, casefold; near-dup signatures fold as search does
+                     # 6: the ZWNJ ends a word: a Persian compound is indexed as its parts
 TEXT_FIELDS = ("title", "text")
 # Joins a document's display values for one facet in its column; never in real names.
 VALUE_SEPARATOR = "\x1f"
