@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import overload
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 KINDS = ("article", "brief")
@@ -108,6 +109,12 @@ def document_id(doc: Document) -> str:
     return hashlib.sha256(identity_key(doc).encode("utf-8")).hexdigest()[:ID_LENGTH]
 
 
+@overload
+def format_time(value: datetime) -> str: ...
+@overload
+def format_time(value: None) -> None: ...
+@overload
+def format_time(value: datetime | None) -> str | None: ...
 def format_time(value: datetime | None) -> str | None:
     """Format a datetime as INTERFACES.md wants: UTC, whole seconds, trailing Z."""
     if value is None:
