@@ -28,6 +28,7 @@ from indexer.search.query_language import parse
 from indexer.search.query_tree import QueryError
 from indexer.store import Store
 from indexer.store import alerts as rows
+from indexer.store.stored import stored_id, stored_seq
 
 BATCH_SIZE = 1000
 SENDING = ("email", "webhook")
@@ -65,12 +66,13 @@ def run_matching(store: Store, engine, now: datetime, batch_size: int = BATCH_SI
     target = store.last_seq()
     start = min(search.checkpoint for search, _ in queries.values())
     for batch in batches(store.iter_since(start), batch_size, target):
-        running = [query for search, query in queries.values() if search.checkpoint < batch[-1].seq]
+        last = stored_seq(batch[-1])
+        running = [query for search, query in queries.values() if search.checkpoint < last]
         matches = engine.match_new(running, batch)
         report.hits += commit_batch(store, queries, batch, matches, now)
         report.documents += len(batch)
         if on_batch:
-            on_batch(batch[-1].seq)
+            on_batch(last)
     return report
 
 
@@ -101,16 +103,16 @@ def mark_broken(store: Store, search: SavedSearch, reason: str, now: datetime) -
 def batches(docs: Iterable[Document], size: int, target: int) -> Iterator[list[Document]]:
     """Documents in lists of at most size, up to seq target (later ones wait for next run)."""
     iterator = iter(docs)
-    while batch := [doc for doc in islice(iterator, size) if doc.seq <= target]:
+    while batch := [doc for doc in islice(iterator, size) if stored_seq(doc) <= target]:
         yield batch
-        if batch[-1].seq >= target:
+        if stored_seq(batch[-1]) >= target:
             return
 
 
 def commit_batch(store: Store, queries: dict, batch: list[Document], matches: Matches,
                  now: datetime) -> int:
     """Record a batch's hits and messages and move the checkpoints past it, together."""
-    when, last = format_time(now), batch[-1].seq
+    when, last = format_time(now), stored_seq(batch[-1])
     recorded = 0
     signatures: dict[str, bytes] = {}
     with store.transaction():
@@ -122,7 +124,7 @@ def commit_batch(store: Store, queries: dict, batch: list[Document], matches: Ma
             search = queries[search_id][0]
             leaders = []
             for doc in batch:
-                if doc.id in found and doc.seq > current[search_id]:
+                if doc.id in found and stored_seq(doc) > current[search_id]:
                     sig = signatures.setdefault(doc.id, document_signature(doc))
                     hit = record_hit(store, search, doc, found[doc.id], sig, when)
                     recorded += hit is not None
@@ -142,7 +144,7 @@ def record_hit(store: Store, search: SavedSearch, doc: Document, words: tuple[st
     leader = leader_of(store.db, search.id, sig)
     # Digests gather what is not queued yet; anything else is sent now or never.
     queued = leader is not None or search.frequency not in ("daily", "weekly")
-    hit_id = rows.insert_hit(store.db, search.id, doc.id, doc.seq, list(words), leader, sig,
+    hit_id = rows.insert_hit(store.db, search.id, stored_id(doc), stored_seq(doc), list(words), leader, sig,
                              when, queued)
     if hit_id is None:
         return None

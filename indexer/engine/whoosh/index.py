@@ -20,6 +20,7 @@ from whoosh.filedb.filestore import RamStorage
 from corpus.document import Document
 from indexer.engine.whoosh.schema import SCHEMA_VERSION, build_schema, document_fields
 from indexer.store import Store
+from indexer.store.stored import stored_seq
 
 SEQ_FILE = "seq.json"
 COMMIT_EVERY = 10_000     # per catch-up commit: a killed run keeps what it committed
@@ -67,10 +68,10 @@ class SearchIndex:
         """Index the documents changed since the recorded seq; return how many."""
         with self.writing(wait):
             state, target = read_state(self.path), store.last_seq()
-            start = state.get("seq")
-            if not self.exists() or state.get("schema") != SCHEMA_VERSION or start > target:
+            if not self.exists() or state.get("schema") != SCHEMA_VERSION or state["seq"] > target:
                 # No index, another schema, or an index ahead of its store: start afresh.
                 return self._rebuild_locked(store, progress)
+            start: int = state["seq"]       # write_state records the seq beside the schema
             if start == target:
                 return 0
             ix = whoosh_index.open_dir(str(self.path))
@@ -137,7 +138,7 @@ def write_documents(ix, folder: Path, docs: Iterable[Document], target: int, upd
     """Write documents up to seq target, committing every so often and recording each seq."""
     count, batch = 0, []
     for doc in docs:
-        if doc.seq > target:
+        if stored_seq(doc) > target:
             break
         batch.append(doc)
         if commit_every and len(batch) >= commit_every:
@@ -159,14 +160,14 @@ def commit_batch(ix, folder: Path | None, batch: list[Document], update: bool,
         for doc in batch:
             add(**document_fields(doc))
             if progress:
-                progress(doc.seq)
+                progress(stored_seq(doc))
     except BaseException:
         # WHOOSH.md: a writer is unusable after add_document raises; drop it whole.
         writer.cancel()
         raise
     writer.commit()
     if folder is not None:
-        write_state(folder, batch[-1].seq)
+        write_state(folder, stored_seq(batch[-1]))
     return len(batch)
 
 

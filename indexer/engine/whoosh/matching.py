@@ -44,6 +44,7 @@ from indexer.search.params import SearchParams
 from indexer.search.presearch import TEXT, Presearcher, Term, required_terms
 from indexer.search.query_language import search_tree
 from indexer.search.query_tree import Phrase
+from indexer.store.stored import stored_id
 
 WRITER_OPTIONS = {"procs": 1, "limitmb": 128}
 
@@ -78,10 +79,12 @@ def leaf_words(leaf) -> list[str]:
 
 def batch_fields(doc: Document) -> dict:
     """What the small index needs of a document: words, facets and day (nothing stored)."""
-    fields = {"id": doc.id, "title": doc.title or "", "text": doc.text or ""}
+    fields: dict[str, str | list[str] | int] = {
+        "id": stored_id(doc), "title": doc.title or "", "text": doc.text or ""}
     for name, values in facet_values(doc).items():
         fields[name] = [facet_key(v) for v in values]
     if is_dated(doc):
+        assert doc.published is not None  # is_dated checked it
         fields["day"] = day_number(doc.published.date())
     return fields
 
@@ -206,7 +209,7 @@ def match_batch(saved: Sequence[SavedQuery], documents: Sequence[Document]) -> M
         reader = searcher.reader()
         candidates = presearcher.candidate_docs(
             postings_of(reader, presearcher.by_term), every=set(range(len(documents))))
-        ids = dict(enumerate(doc.id for doc in documents))
+        ids = dict(enumerate(stored_id(doc) for doc in documents))
         words = WordFinder(reader)
         for query in saved:
             maybe = candidates.get(query.id)
@@ -220,7 +223,7 @@ def match_in_index(searcher, saved: Sequence[SavedQuery], documents: Sequence[Do
                    ) -> Matches:
     """The plain way: every saved search over the main index, kept to the batch's documents."""
     found = Matches()
-    batch = {searcher.document_number(id=doc.id): doc.id for doc in documents}
+    batch = {searcher.document_number(id=doc.id): stored_id(doc) for doc in documents}
     batch.pop(None, None)
     words = WordFinder(searcher.reader())
     for query in saved:
