@@ -79,7 +79,7 @@ def add_user(store: Store, username: str, password: str, email: str | None = Non
                              format_time(now or datetime.now().astimezone()))
         except sqlite3.IntegrityError:
             raise AccountError(f"the user name {username!r} is taken") from None
-    return find_user(store, username)
+    return require_user(store, username)
 
 
 def find_user(store: Store, username: str) -> User | None:

@@ -115,9 +115,16 @@ def retry_at(settings: DeliverySettings, row: dict, now: datetime) -> datetime |
     """When to try a failed message again (waits double), None once retry_for has passed."""
     wait = min(settings.first_retry * 2 ** row["attempts"], settings.max_retry)
     again = now + timedelta(seconds=wait)
-    if again > parse_time(row["created_at"]) + timedelta(seconds=settings.retry_for):
+    if again > column_time(row["created_at"]) + timedelta(seconds=settings.retry_for):
         return None
     return again
+
+
+def column_time(value: str) -> datetime:
+    """A time read from a NOT NULL column, which format_time always filled."""
+    moment = parse_time(value)
+    assert moment is not None, "a NOT NULL time column holds an empty string"
+    return moment
 
 
 def send_by_email(settings: DeliverySettings, user, search: SavedSearch, message: Outgoing) -> None:
@@ -145,7 +152,9 @@ def schedule_digests(store: Store, now: datetime) -> int:
         if search.frequency not in ("daily", "weekly"):
             continue
         user = get_user(store, search.user_id)
-        last = parse_time(search_row["last_digest_at"])
+        # saved_searches.user_id references users, and an account is disabled, never deleted.
+        assert user is not None, f"saved search {search.id} has no account"
+        last = column_time(search_row["last_digest_at"])
         if not digest_due(last, now, search.frequency, user.timezone, user.digest_hour,
                           user.digest_weekday):
             continue

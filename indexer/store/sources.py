@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from indexer.store.rowid import inserted_id
+
 # Migration 6 (indexer/store/sqlite.py runs it).
 MIGRATION = """
 CREATE TABLE sources (
@@ -63,8 +65,8 @@ RUN_FIELDS = ("source_id", "started_at", "finished_at", "status", "http_status",
 def insert_source(db: sqlite3.Connection, **values) -> int:
     """Add a source; sqlite3.IntegrityError when its name is taken (in any case)."""
     names, marks = ", ".join(values), ", ".join("?" * len(values))
-    return db.execute(f"INSERT INTO sources ({names}) VALUES ({marks})",
-                      tuple(values.values())).lastrowid
+    return inserted_id(db.execute(f"INSERT INTO sources ({names}) VALUES ({marks})",
+                                  tuple(values.values())))
 
 
 def all_sources(db: sqlite3.Connection) -> list[dict]:
@@ -122,8 +124,9 @@ def delete_source(db: sqlite3.Connection, source_id: int) -> None:
 def insert_run(db: sqlite3.Connection, run: dict) -> int:
     """Record one poll of a source."""
     marks = ", ".join("?" * len(RUN_FIELDS))
-    return db.execute(f"INSERT INTO source_runs ({', '.join(RUN_FIELDS)}) VALUES ({marks})",
-                      tuple(run.get(name) for name in RUN_FIELDS)).lastrowid
+    return inserted_id(db.execute(
+        f"INSERT INTO source_runs ({', '.join(RUN_FIELDS)}) VALUES ({marks})",
+        tuple(run.get(name) for name in RUN_FIELDS)))
 
 
 def runs_of(db: sqlite3.Connection, source_id: int, limit: int = 20) -> list[dict]:
