@@ -24,6 +24,27 @@ _DEFAULTS = (datetime(2001, 1, 1, 1, 1, 1), datetime(2002, 2, 2, 2, 2, 2))
 
 def read_date(value) -> datetime | None:
     """An ISO 8601, RFC 2822 or other full date (or epoch seconds) as aware UTC, else None."""
+    parsed = read_written_date(value)
+    return None if parsed is None else to_utc(parsed)
+
+
+def read_local_date(value) -> datetime | None:
+    """The date as written, at the UTC offset it gave (whole seconds); None without one.
+
+    Beside read_date's instant it keeps the publisher's local day: 00:30 at +01:00 is the
+    15th where the page was published although it is the 14th in UTC. A zero offset (Z,
+    GMT) and epoch seconds say nothing a UTC date does not: None.
+    """
+    if not isinstance(value, str) or _EPOCH_TEXT.match(value.strip()):
+        return None
+    parsed = read_written_date(value)
+    if parsed is None or not parsed.utcoffset():
+        return None
+    return parsed.replace(microsecond=0)
+
+
+def read_written_date(value) -> datetime | None:
+    """The date a value holds, aware when it gave an offset (epoch seconds: UTC), else None."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
@@ -36,7 +57,7 @@ def read_date(value) -> datetime | None:
     parsed = from_iso(text) or from_words(text)
     if parsed is None or not sane_offset(parsed):
         return None
-    return to_utc(parsed)
+    return parsed
 
 
 def from_epoch(seconds: float) -> datetime | None:

@@ -5,7 +5,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import overload
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -39,6 +39,9 @@ class Document:
     id: str | None = None
     ingested_at: datetime | None = None
     seq: int | None = None
+    # The input's own time at the offset it was written with (None when it gave none):
+    # the document's day is the publisher's local day (local_day).
+    published_local: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.id is None:
@@ -124,6 +127,27 @@ def format_time(value: datetime | None) -> str | None:
     return f"{value.year:04d}-{value:%m-%dT%H:%M:%S}Z"
 
 
+def format_local(value: datetime | None) -> str | None:
+    """Format a time with its own offset: YYYY-MM-DDTHH:MM:SS+HH:MM (None stays None)."""
+    if value is None or value.utcoffset() is None:
+        return None
+    minutes = int(value.utcoffset().total_seconds()) // 60
+    sign, minutes = ("-", -minutes) if minutes < 0 else ("+", minutes)
+    return f"{value.year:04d}-{value:%m-%dT%H:%M:%S}{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def parse_local(value: str | None) -> datetime | None:
+    """Read back a time written by format_local."""
+    return datetime.fromisoformat(value) if value else None
+
+
+def local_day(doc: Document) -> date | None:
+    """The document's day: the publisher's local day when known, else the UTC day."""
+    if doc.published_local is not None:
+        return doc.published_local.date()
+    return doc.published.astimezone(timezone.utc).date() if doc.published else None
+
+
 def parse_time(value: str | None) -> datetime | None:
     """Read back a time written by format_time."""
     if not value:
@@ -144,7 +168,7 @@ def to_json(doc: Document, with_text: bool = True) -> dict:
         "id": doc.id, "external_id": doc.external_id, "kind": doc.kind,
         "parent_id": doc.parent_id, "source": doc.source, "url": doc.url,
         "title": doc.title, "text": doc.text, "published": format_time(doc.published),
-        "date_source": doc.date_source, "lang": doc.lang, "countries": list(doc.countries),
+        "published_local": format_local(doc.published_local), "date_source": doc.date_source, "lang": doc.lang, "countries": list(doc.countries),
         "entities": [dict(e) for e in doc.entities],
         "ingested_at": format_time(doc.ingested_at), "seq": doc.seq,
     }
@@ -154,7 +178,7 @@ def to_json(doc: Document, with_text: bool = True) -> dict:
 
 
 FIELD_ORDER = ("id", "external_id", "kind", "parent_id", "source", "url", "title", "text",
-               "published", "date_source", "lang", "countries", "entities", "ingested_at", "seq")
+               "published", "published_local", "date_source", "lang", "countries", "entities", "ingested_at", "seq")
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
 

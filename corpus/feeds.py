@@ -12,6 +12,7 @@ import lxml.html
 from dateutil import parser as dateparser
 from lxml import etree
 
+from corpus.dates import read_local_date
 from corpus.document import Document, clean_paragraphs, to_utc, web_url
 from corpus.languages import language_code
 from corpus.problems import ItemWarning, Problem, ReadError
@@ -204,7 +205,8 @@ def _entry_document(entry: dict, source: str | None, base: str | None,
         source=source,
         url=_absolute_link(entry.get("link"), base),
         external_id=(entry.get("id") or "").strip() or None,
-        published=_entry_published(entry),
+        published=(published := _entry_published(entry)),
+        published_local=_entry_local(entry, published),
         declared_lang=_first_language(entry.get("language"),
                                       (entry.get("title_detail") or {}).get("language"), feed_lang),
     )
@@ -296,6 +298,15 @@ def _entry_published(entry: dict) -> datetime | None:
             when = _parse_foreign_date(raw)
             if when:
                 return when
+    return None
+
+
+def _entry_local(entry: dict, published: datetime | None) -> datetime | None:
+    """The entry's time at the offset the feed wrote it with, if one (feedparser drops it)."""
+    for key in ("published", "updated", "created"):
+        local = read_local_date(entry.get(key))
+        if local is not None and local == published:
+            return local
     return None
 
 

@@ -13,7 +13,7 @@ import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
 
-from corpus.dates import read_date
+from corpus.dates import read_date, read_local_date
 from corpus.document import Document, clean_paragraphs, web_url
 from corpus.feeds import html_to_text
 from corpus.languages import language_code
@@ -69,7 +69,8 @@ def read_html(source: bytes | BinaryIO,
     if not title and not body:
         raise ReadError("no article text or title found in the page")
     yield Document(title=title, text=body, kind="article", source=source, url=canonical,
-                   published=_published(result.date), declared_lang=declared_lang)
+                   published=_published(result.date), declared_lang=declared_lang,
+                   published_local=read_local_date(result.date))
 
 
 def _load_tree(text: str) -> HtmlElement:

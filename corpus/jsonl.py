@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import BinaryIO, Iterator
 
 
-from corpus.dates import read_date
+from corpus.dates import read_date, read_local_date
 from corpus.document import Document, clean_paragraphs
 from corpus.jsonl_fields import check_fields
 from corpus.problems import ItemWarning, Problem, ReadError
@@ -80,6 +80,8 @@ def checked_record_to_document(record: dict) -> Document:
     # This project's own export carries `external_id` (maybe null) beside its hash `id`.
     external = record["external_id"] if "external_id" in record else record.get("id")
     published = None if record.get("date_source") == "ingested" else parse_date(pick("published"))
+    # This project's export keeps the local time beside the UTC one; other inputs give one.
+    local = read_local_date(record.get("published_local")) or read_local_date(pick("published"))
     return Document(
         title=as_text(pick("title")) or None,
         text=clean_paragraphs(as_text(pick("text"))),
@@ -90,6 +92,7 @@ def checked_record_to_document(record: dict) -> Document:
         parent_id=as_text(record.get("parent_id")) or None,
         published=published,
         declared_lang=as_text(pick("lang")) or None,
+        published_local=local if published is not None else None,
     )
 
 

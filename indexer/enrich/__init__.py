@@ -38,8 +38,10 @@ class Enricher:
         """Return the enriched document and the entity-table rows it added."""
         lang = self.language(doc)
         published, date_source = self.date(doc, lang, doc.ingested_at or now)
+        # the local time belongs to the input's own date only
+        local = doc.published_local if date_source == "metadata" else None
         enriched = replace(doc, ingested_at=doc.ingested_at or now, lang=lang,
-                           published=published, date_source=date_source)
+                           published=published, date_source=date_source, published_local=local)
         if not self.full:
             return enriched, []
         entities = find_entities(doc.title, doc.text, lang, self.entity_table)

@@ -7,10 +7,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from corpus.document import Document, format_time, parse_time
+from corpus.document import Document, format_local, format_time, parse_local, parse_time
 from indexer.store.sources import MIGRATION as SOURCES_MIGRATION
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def rekey_entities(db: sqlite3.Connection) -> None:
@@ -155,11 +155,16 @@ MIGRATIONS = {
     """,
     # Polled sources: indexer/store/sources.py holds their SQL.
     6: SOURCES_MIGRATION,
+    # The input's own time at its UTC offset (issue 14): the publisher's local day.
+    # Documents stored before keep NULL, so their UTC day, until re-ingested.
+    7: """
+    ALTER TABLE documents ADD COLUMN published_local TEXT;
+    """,
 }
 
 COLUMNS = ("id", "external_id", "kind", "parent_id", "source", "url", "title", "text",
            "published", "date_source", "declared_lang", "lang",
-           "countries", "entities", "ingested_at", "seq")
+           "countries", "entities", "ingested_at", "seq", "published_local")
 
 
 class Store:
@@ -287,10 +292,11 @@ class Store:
         """Overwrite a document's enriched fields, leaving raw fields and seq alone."""
         self.db.execute(
             "UPDATE documents SET published = ?, date_source = ?, lang = ?, countries = ?, "
-            "entities = ? WHERE id = ?",
+            "entities = ?, published_local = ? WHERE id = ?",
             (format_time(doc.published), doc.date_source, doc.lang,
              json.dumps(doc.countries, ensure_ascii=False),
-             json.dumps(doc.entities, ensure_ascii=False), doc.id))
+             json.dumps(doc.entities, ensure_ascii=False), format_local(doc.published_local),
+             doc.id))
 
     def get_meta(self, key: str) -> str | None:
         """Read a value from the meta table."""
@@ -311,7 +317,8 @@ def document_to_row(doc: Document) -> tuple:
     return (doc.id, doc.external_id, doc.kind, doc.parent_id, doc.source, doc.url, doc.title,
             doc.text, format_time(doc.published), doc.date_source,
             doc.declared_lang, doc.lang, json.dumps(doc.countries, ensure_ascii=False),
-            json.dumps(doc.entities, ensure_ascii=False), format_time(doc.ingested_at), doc.seq)
+            json.dumps(doc.entities, ensure_ascii=False), format_time(doc.ingested_at), doc.seq,
+            format_local(doc.published_local))
 
 
 def open_readonly(path: Path) -> sqlite3.Connection:
@@ -347,7 +354,7 @@ def row_to_document(row: sqlite3.Row) -> Document:
             date_source=row["date_source"], declared_lang=row["declared_lang"],
             lang=row["lang"], countries=json.loads(row["countries"]),
             entities=json.loads(row["entities"]), ingested_at=parse_time(row["ingested_at"]),
-            seq=row["seq"])
+            seq=row["seq"], published_local=parse_local(row["published_local"]))
     except (ValueError, TypeError) as exc:
         raise UnreadableRow(f"stored document {row['id']} (seq {row['seq']}) cannot be "
                             f"read ({exc})") from None

@@ -7,17 +7,18 @@ from datetime import date, datetime, timezone
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from corpus.document import FIELD_ORDER, Document, to_json
+from corpus.document import FIELD_ORDER, Document, local_day, to_json
 from indexer.engine.whoosh.analysis import field_analyzer
 from indexer.search.facets import FACETS, facet_key
 from indexer.search.near_duplicates import signature
 
 # Bump when the fields or analysis change: an index of another version is rebuilt.
-SCHEMA_VERSION = 6   # 2: Persian/Arabic folding, stems beside exact words; 3: near-dup signature
+SCHEMA_VERSION = 7   # 2: Persian/Arabic folding, stems beside exact words; 3: near-dup signature
                      # 4: ئ folded to ی, Persian/Arabic stems
                      # 5: the one folding table (indexer.text): ہ ھ ۀ ۂ ۃ ے ۓ, Quranic marks,
                      #    ß -> ss, casefold; near-dup signatures fold as search does
                      # 6: the ZWNJ ends a word: a Persian compound is indexed as its parts
+                     # 7: day and month are the publisher's local day (published_local)
 TEXT_FIELDS = ("title", "text")
 # Joins a document's display values for one facet in its column; never in real names.
 VALUE_SEPARATOR = "\x1f"
@@ -92,8 +93,9 @@ def document_fields(doc: Document) -> dict:
         fields[name] = [facet_key(v) for v in values]
         fields[f"_stored_{name}"] = VALUE_SEPARATOR.join(values)
     if is_dated(doc):
-        fields["day"] = day_number(doc.published.date())
-        fields["month"] = doc.published.strftime("%Y-%m")
+        day = local_day(doc)          # the publisher's day when the input gave its offset
+        fields["day"] = day_number(day)
+        fields["month"] = f"{day.year:04d}-{day.month:02d}"
     return fields
 
 
