@@ -9,7 +9,6 @@ import json
 from datetime import datetime
 from typing import BinaryIO, Iterator
 
-
 from corpus.dates import read_date, read_local_date
 from corpus.document import Document, clean_paragraphs
 from corpus.jsonl_fields import check_fields

@@ -13,8 +13,8 @@ from indexer.engine.whoosh.engine import WhooshEngine
 from indexer.ingest.ingester import Ingester
 from indexer.search.params import SearchParams
 from indexer.search.snippets import make_snippet
-from indexer.text.tokens import tokenize
 from indexer.store import Store
+from indexer.text.tokens import tokenize
 
 Z = "\u200c"
 # Made-up sentences (not from the shared corpus).
