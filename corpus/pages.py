@@ -53,15 +53,18 @@ def page_items(lines: Iterable[Line[str]], limit: int) -> Iterator[Document | Pr
     first = next((line for line in lines if line.content is None or line.content.strip()), None)
     if first is None:
         raise ReadError("empty file")
-    body, size, header = [], first.size, None
+    body: list[str] | None = []
+    size, header = first.size, None
     for line in lines:
         if line.content is not None and is_brief_header(line.content):
             header = line
             break
         size += line.size + 1
-        body = body if size <= limit else None
-        if body is not None:
+        # A line without content is over the limit itself, so the article is too.
+        if body is not None and size <= limit and line.content is not None:
             body.append(line.content)
+        else:
+            body = None
     parent_id = None
     if body is None or first.content is None:
         yield Problem(f"line {first.number}: the article is {size_words(size)}, over the item "

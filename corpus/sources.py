@@ -10,17 +10,23 @@ import io
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import Iterator, Protocol
 
 from corpus.problems import ReadError
 
 READ_ERRORS = (OSError, EOFError, zlib.error)
 
 
+class BufferedBytes(Protocol):
+    """A buffered binary stream: read1 returns what one read of the layer below gives."""
+
+    def read1(self, size: int = ..., /) -> bytes: ...
+
+
 class InputStream(io.RawIOBase):
     """A file's bytes that end quietly where the data breaks off, remembering why."""
 
-    def __init__(self, inner: BinaryIO, gzipped: bool):
+    def __init__(self, inner: BufferedBytes, gzipped: bool):
         super().__init__()
         self._inner, self._gzipped = inner, gzipped
         self._given = 0

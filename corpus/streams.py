@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import BinaryIO, Callable, Generic, Iterable, Iterator, TypeVar
+from typing import BinaryIO, Callable, Generic, Iterable, Iterator, Protocol, TypeVar
 
 from corpus.problems import ReadError
 
@@ -17,6 +17,16 @@ MAX_DOCUMENT_BYTES = 50 * MB    # a feed or an HTML page: their parsers need the
 CHUNK_BYTES = 64 * 1024
 
 Text = TypeVar("Text", bytes, str)
+
+
+class ByteStream(Protocol):
+    """What reading in pieces needs of a stream: read (read1 too, when it has one).
+
+    An open binary file, a GzipFile and the raw InputStream of corpus/sources.py all
+    qualify; a raw stream's read is typed bytes | None (None only when non-blocking).
+    """
+
+    def read(self, size: int = ..., /) -> bytes | None: ...
 
 
 @dataclass(frozen=True)
@@ -35,14 +45,14 @@ def as_stream(source: bytes | BinaryIO) -> BinaryIO:
     return source
 
 
-def read_chunks(stream: BinaryIO, size: int = CHUNK_BYTES) -> Iterator[bytes]:
+def read_chunks(stream: ByteStream, size: int = CHUNK_BYTES) -> Iterator[bytes]:
     """Yield the rest of a stream in pieces of at most size bytes."""
     read = getattr(stream, "read1", stream.read)
     while chunk := read(size):
         yield chunk
 
 
-def read_upto(stream: BinaryIO, size: int) -> bytes:
+def read_upto(stream: ByteStream, size: int) -> bytes:
     """Read size bytes, fewer only where the stream ends."""
     read = getattr(stream, "read1", stream.read)
     parts, got = [], 0
