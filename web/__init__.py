@@ -41,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
     from web.entities import bp as entities
     from web.feeds import bp as feeds
     from web.search import bp as search
+    from web.sources import bp as sources
 
-    for blueprint in (search, documents, entities, countries, feeds, api, alerts):
+    for blueprint in (search, documents, entities, countries, feeds, api, alerts, sources):
         app.register_blueprint(blueprint)
