@@ -35,7 +35,9 @@ def explain(params: SearchParams, analyse: Analyse) -> str:
     shown = and_parts(text, analyse) if text is not None else []
     positive = shown + [p for f in filters for p in and_parts(f, analyse)]
     parts = (positive or ["ALL"]) + [p for n in exclusions for p in and_parts(n, analyse)]
-    return joined(parts, " AND ")
+    shown_all = joined(parts, " AND ")
+    assert shown_all is not None, "parts holds at least ALL"
+    return shown_all
 
 
 def render(node: Node, analyse: Analyse) -> str | None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from dataclasses import dataclass, fields, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence, overload
 
 from corpus.document import KINDS
 from indexer.search.facets import FACETS, facet_key
@@ -112,7 +112,10 @@ class RelativeDay:
 
 
 def _relative_parts(text: str) -> tuple[int, str]:
-    count, unit = _RELATIVE.match(text).groups()
+    match = _RELATIVE.match(text)
+    # Callers hold text parse_bound already matched (a RelativeDay is made from no other).
+    assert match is not None, f"not a relative day: {text!r}"
+    count, unit = match.groups()
     return int(count), unit
 
 
@@ -222,7 +225,8 @@ class SearchParams:
                        date_to=_date_bound(date_to, "to"))
 
 
-DEFAULTS = {f.name: f.default for f in fields(SearchParams)}
+# Every field has a plain default (none is MISSING or a factory).
+DEFAULTS = {f.name: f.default for f in fields(SearchParams) if f.default is not MISSING}
 
 
 def _date_bound(value: date | str | None, which: str) -> date | None:
@@ -283,6 +287,12 @@ def parse_bound(value: str | None, which: str) -> DateBound | None:
     return parse_date_bound(value, which)
 
 
+@overload
+def parse_date_bound(value: str, which: str) -> date: ...
+@overload
+def parse_date_bound(value: None, which: str) -> None: ...
+@overload
+def parse_date_bound(value: str | None, which: str) -> date | None: ...
 def parse_date_bound(value: str | None, which: str) -> date | None:
     """Read YYYY, YYYY-MM or YYYY-MM-DD as the first ('from') or last ('to') day it covers."""
     if value is None:
@@ -291,11 +301,11 @@ def parse_date_bound(value: str | None, which: str) -> date | None:
     try:
         if not match:
             raise ValueError
-        year, month, day = (int(part) if part else None for part in match.groups())
-        if month is None:
-            month = 1 if which == "from" else 12
-        if day is None:
-            day = 1 if which == "from" else calendar.monthrange(year, month)[1]
+        year_text, month_text, day_text = match.groups()    # the year is never optional
+        year = int(year_text)
+        month = int(month_text) if month_text else (1 if which == "from" else 12)
+        day = (int(day_text) if day_text
+               else 1 if which == "from" else calendar.monthrange(year, month)[1])
         return date(year, month, day)
     except ValueError:
         raise ParamError(f"invalid {which} date {value!r} (use YYYY, YYYY-MM, YYYY-MM-DD "

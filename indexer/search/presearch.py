@@ -14,7 +14,7 @@ all a presearcher must be: whatever it lets through, the real query then decides
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Final, Iterable, Sequence
 
 from indexer.search.facets import facet_key
 from indexer.search.query_tree import (
@@ -32,7 +32,7 @@ from indexer.search.query_tree import (
 )
 
 Term = tuple[str, str]
-ANY = None              # no set of terms covers the query: always a candidate
+ANY: Final = None       # no set of terms covers the query: always a candidate
 TEXT = ""               # the field of title and text words
 
 
@@ -49,10 +49,11 @@ def required_terms(tree: Node, analyse: Callable[[Word | Phrase], Sequence[str]]
         return ANY
     if isinstance(tree, Or):
         parts = [required_terms(item, analyse) for item in tree.items]
-        return ANY if any(p is ANY for p in parts) else frozenset().union(*parts)
+        covers = [p for p in parts if p is not ANY]
+        return frozenset().union(*covers) if len(covers) == len(parts) else ANY
     if isinstance(tree, And):
-        parts = [p for p in (required_terms(item, analyse) for item in tree.items) if p is not ANY]
-        return min(parts, key=_cost) if parts else ANY
+        covers = [p for p in (required_terms(item, analyse) for item in tree.items) if p is not ANY]
+        return min(covers, key=_cost) if covers else ANY
     raise TypeError(f"not a query node: {tree!r}")
 
 

@@ -14,8 +14,9 @@ may be doubled (`NOT NOT oil`, `NOT -oil`): that is a double negation, the same 
 from __future__ import annotations
 
 import re
+from datetime import date
 
-from indexer.search.params import NORMALISERS, ParamError, SearchParams
+from indexer.search.params import NORMALISERS, DateBound, ParamError, RelativeDay, SearchParams
 from indexer.search.query_dates import DATE_FORMS, date_brackets, date_value
 from indexer.search.query_lexer import Token, tokenize
 from indexer.search.query_tree import (
@@ -105,7 +106,10 @@ class _Parser:
         return all_of(items)
 
     def unary(self, field: str | None) -> Node:
-        if self.peek().kind in ("NOT", "-"):
+        token = self.peek()
+        # sequence and operand_after call here only with a token ahead.
+        assert token is not None, "unary() at the end of the query"
+        if token.kind in ("NOT", "-"):
             self.operand_after(self.take())
             return Not(self.unary(field))
         return self.primary(field)
@@ -218,10 +222,17 @@ def search_parts(params: SearchParams) -> tuple[Node | None, list[Node], list[No
     filters: list[Node] = [any_of([Facet(f, v) for v in params.include[f]])
                            for f in FACET_FIELDS if params.include.get(f)]
     if params.date_from is not None or params.date_to is not None:
-        filters.append(DateRange(params.date_from, params.date_to))
+        filters.append(DateRange(_day(params.date_from), _day(params.date_to)))
     exclusions: list[Node] = [Not(any_of([Facet(f, v) for v in params.exclude[f]]))
                               for f in FACET_FIELDS if params.exclude.get(f)]
     return (None if isinstance(text, MatchAll) else text), filters, exclusions
+
+
+def _day(bound: DateBound | None) -> date | None:
+    """A date bound of resolved params: a day, or None when open."""
+    # Callers pass params.resolved(today) (the service and alert matching both do).
+    assert not isinstance(bound, RelativeDay), f"{bound.text} was not resolved to a day"
+    return bound
 
 
 def search_tree(params: SearchParams) -> Node:

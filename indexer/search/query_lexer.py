@@ -57,21 +57,25 @@ def tokenize(text: str) -> list[Token]:
 def next_token(text: str, pos: int, previous: Token | None) -> Token:
     """Read the token that starts at pos."""
     char = text[pos]
-    glued = previous is not None and previous.end == pos and previous.kind in ("field", "-")
+    glued_to = previous.kind if previous is not None and previous.end == pos else None
+    glued = glued_to in ("field", "-")
     if char in "()":
         return Token(char, char, pos, pos + 1)
     if char == '"':
         return phrase(text, pos)
     if char in "[{":
         return bracket(text, pos)
-    after_field = glued and previous.kind == "field"
+    after_field = glued_to == "field"
     if not after_field:
         if char == "-" and starts_word(text, pos) and negates(text, pos + 1):
             return Token("-", "-", pos, pos + 1)
         field = _FIELD.match(text, pos)
         if field:
             return Token("field", field.group()[:-1], pos, field.end())
-    end = _TERM.match(text, pos).end()
+    term = _TERM.match(text, pos)
+    # pos is at neither a space (tokenize skips them) nor ( ) " (returned above): a term.
+    assert term is not None, f"no token at {pos} of {text!r}"
+    end = term.end()
     check_inner_fields(text, pos, end)
     word = text[pos:end]
     standalone = not glued and starts_word(text, pos) and (end == len(text) or text[end] != '"')
