@@ -9,6 +9,7 @@ from indexer.enrich.entity_table import Mention
 
 _AR_WORD = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]+")
 _AR_TOKEN = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF\u200c]+|\S")
+_AR_WHOLE_WORD = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF\u200c]+")   # ZWNJ kept
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u066E-\u06D3]")
 _AR_PREPOSED = ("لل", "بال", "وال", "فال", "کال", "بم")   # attached prepositions: not a name
 
@@ -21,7 +22,59 @@ def arabic_mentions(text: str, folded: str, lang: str | None, lex: Lexicon,
         langs = [lang] if lang in lex.arabic else list(lex.arabic)
         for code in langs:
             mentions += _cue_mentions(text, folded, code, lex, is_country)
+            mentions += _given_name_mentions(text, folded, code, lex)
     return mentions
+
+
+def _given_name_mentions(text: str, folded: str, lang: str, lex: Lexicon) -> list[Mention]:
+    """Names without a title that open with a known given name and end clearly.
+
+    Agency copy names people bare: "مجید حمیدی امروز در گفت‌وگو ...", "... علی یوسفی،
+    مهدی راستگر". A given name, one or two more words, then a stop word (در, امروز, گفت...),
+    a title or punctuation makes a name; a run that goes on (or a lone given name) does not.
+    """
+    cues, cue_re = lex.arabic[lang], lex.arabic_cue_re[lang]
+    mentions: list[Mention] = []
+    taken_until, previous = 0, ""
+    for word in _AR_WHOLE_WORD.finditer(folded):
+        first, after_given = word.group(), _opens_name(previous, cues)
+        previous = first
+        # a given name after another is a middle name ("محمد جواد ظریف"), not a start
+        if word.start() < taken_until or after_given or not _opens_name(first, cues):
+            continue
+        tokens = list(_AR_TOKEN.finditer(folded, word.start(), min(len(folded), word.start() + 80)))
+        name, units, boundary = _walk_name(folded, tokens, cues, lang, False, cue_re)
+        # Given name + surname; a third word only before punctuation (a verb's noun part,
+        # "محسن یعقوبی منتشر کرد", often stands before a stop word). "حسن نیت" is good
+        # faith and "محمود آباد" a town: such a word is no name's part.
+        if boundary is None or units not in (2, 3) or (units == 3 and not _punctuated(
+                folded, name[-1].end())):
+            continue
+        if any(token.group() in cues.get("not_surnames", ())
+               or token.group().startswith(("می\u200c", "نمی\u200c")) for token in name[1:]):
+            continue                            # a verb ("قاسم می‌گویم") is no surname
+        mention = _arabic_name(text, name, units, cues, lang, False, boundary)
+        if mention is not None:
+            mentions.append(mention)
+            taken_until = name[-1].end()
+    return mentions
+
+
+def _punctuated(folded: str, end: int) -> bool:
+    """Tell whether a punctuation mark (not a digit) follows the offset, spaces aside."""
+    rest = folded[end:end + 8].lstrip()
+    return bool(rest) and rest[0] in "،,.:;!?؛»)\"'«("
+
+
+def _opens_name(word: str, cues: dict) -> bool:
+    """Tell whether a word is a given name (or a compound of one) that can open a name."""
+    if word in cues.get("not_openers", ()):       # بهمن is a month as often as a man
+        return False
+    # A compound opens a name when both parts are given names ("علی‌اشرف"), not
+    # "علی‌رغم" (despite) or "جان‌فشانی" (sacrifice).
+    head, _, rest = word.partition("\u200c")
+    return (word in cues["given"] or (head in cues["given"] and rest in cues["given"])
+            or (word.startswith(("عبد", "غلام")) and len(word) > 4))
 
 
 def _cue_mentions(text: str, folded: str, lang: str, lex: Lexicon,
