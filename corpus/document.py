@@ -61,7 +61,7 @@ def web_url(url: str | None) -> str | None:
     url = url.strip()
     try:
         parts = urlsplit(url)
-        parts.port                       # a non-numeric or out-of-range port raises
+        _ = parts.port                   # a non-numeric or out-of-range port raises
     except ValueError:                   # "http://[broken/"
         return None
     # javascript:, data:, file:, scheme-relative "//host/x", a path: none is a web page.
@@ -79,6 +79,8 @@ def canonical_url(url: str | None) -> str | None:
         return None
     parts = urlsplit(url)
     port = parts.port
+    # web_url refuses a URL without a host, so hostname is never None here.
+    assert parts.hostname, f"web_url kept a URL without a host: {url!r}"
     host = parts.hostname.lower()
     host = host[4:] if host.startswith("www.") else host
     if port and port not in (80, 443):
@@ -129,9 +131,10 @@ def format_time(value: datetime | None) -> str | None:
 
 def format_local(value: datetime | None) -> str | None:
     """Format a time with its own offset: YYYY-MM-DDTHH:MM:SS+HH:MM (None stays None)."""
-    if value is None or value.utcoffset() is None:
+    offset = value.utcoffset() if value is not None else None
+    if value is None or offset is None:
         return None
-    minutes = int(value.utcoffset().total_seconds()) // 60
+    minutes = int(offset.total_seconds()) // 60
     sign, minutes = ("-", -minutes) if minutes < 0 else ("+", minutes)
     return f"{value.year:04d}-{value:%m-%dT%H:%M:%S}{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
@@ -168,7 +171,8 @@ def to_json(doc: Document, with_text: bool = True) -> dict:
         "id": doc.id, "external_id": doc.external_id, "kind": doc.kind,
         "parent_id": doc.parent_id, "source": doc.source, "url": doc.url,
         "title": doc.title, "text": doc.text, "published": format_time(doc.published),
-        "published_local": format_local(doc.published_local), "date_source": doc.date_source, "lang": doc.lang, "countries": list(doc.countries),
+        "published_local": format_local(doc.published_local), "date_source": doc.date_source,
+        "lang": doc.lang, "countries": list(doc.countries),
         "entities": [dict(e) for e in doc.entities],
         "ingested_at": format_time(doc.ingested_at), "seq": doc.seq,
     }
@@ -178,7 +182,8 @@ def to_json(doc: Document, with_text: bool = True) -> dict:
 
 
 FIELD_ORDER = ("id", "external_id", "kind", "parent_id", "source", "url", "title", "text",
-               "published", "published_local", "date_source", "lang", "countries", "entities", "ingested_at", "seq")
+               "published", "published_local", "date_source", "lang", "countries", "entities",
+               "ingested_at", "seq")
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
 

@@ -276,7 +276,7 @@ def _absolute_link(link: str | None, base: str | None) -> str | None:
 
 def _resolve(base: str | None, link: str) -> str | None:
     """Join a link to an absolute http(s) base; None unless that gives an http(s) URL."""
-    if not web_url(base):
+    if base is None or not web_url(base):
         return web_url(link)
     try:
         return web_url(urljoin(base, link))
@@ -290,7 +290,8 @@ def _entry_published(entry: dict) -> datetime | None:
         struct = entry.get(f"{key}_parsed")
         if struct:
             try:
-                return datetime(*struct[:6], tzinfo=timezone.utc)
+                # struct_time's first six fields are the UTC date and time.
+                return datetime(*struct[:6]).replace(tzinfo=timezone.utc)
             except (TypeError, ValueError):
                 pass
         raw = entry.get(key)

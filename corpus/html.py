@@ -6,7 +6,7 @@ import itertools
 import re
 import unicodedata
 from datetime import datetime
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterator, Sequence
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -62,13 +62,15 @@ def read_html(source: bytes | BinaryIO,
         raise ReadError(f"HTML extraction failed: {' '.join(str(exc).split())}") from None
     if result is None:
         raise ReadError("no article text or title found in the page")
-    canonical = _article_url(canonical_links + [result.url])
-    source = _source(result.sitename, canonical or url)
-    title = choose_title(result.title, headlines, [source, result.sitename, result.hostname])
+    # bare_extraction returns a dict only when asked with as_dict=True, which this call is not.
+    assert not isinstance(result, dict), "bare_extraction without as_dict returned a dict"
+    canonical = _article_url([*canonical_links, result.url])
+    site = _source(result.sitename, canonical or url)
+    title = choose_title(result.title, headlines, [site, result.sitename, result.hostname])
     body = _paragraphs(result.text)
     if not title and not body:
         raise ReadError("no article text or title found in the page")
-    yield Document(title=title, text=body, kind="article", source=source, url=canonical,
+    yield Document(title=title, text=body, kind="article", source=site, url=canonical,
                    published=_published(result.date), declared_lang=declared_lang,
                    published_local=read_local_date(result.date))
 
@@ -98,8 +100,8 @@ def decode_html(data: bytes) -> str:
         raise ReadError("not an HTML page: binary data")
     declared = _declared_charset(data)
     # Non-ASCII bytes that form valid UTF-8 are UTF-8 whatever the page claims.
-    for encoding in ("utf-8", declared):
-        text = _try_decode(data, encoding)
+    for candidate in ("utf-8", declared):
+        text = _try_decode(data, candidate)
         if text is not None:
             break
     else:
@@ -191,7 +193,7 @@ def page_links(tree: HtmlElement) -> list[str]:
     return [url for url in canonical + [shared.get("og:url"), shared.get("twitter:url")] if url]
 
 
-def _article_url(candidates: list[str | None]) -> str | None:
+def _article_url(candidates: Sequence[str | None]) -> str | None:
     """Return the first absolute candidate that names an article rather than a home page."""
     for url in filter(None, map(web_url, candidates)):
         parts = urlsplit(url)

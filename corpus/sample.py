@@ -33,11 +33,15 @@ EVENTS = ["sign a trade pact", "hold talks on {topic}", "trade accusations over 
           "agree a ceasefire plan", "announce new sanctions", "reopen border crossings"]
 FOREIGN = [
     ("fa", "گزارش آزمایشی: وزیر امور خارجه {country_fa} درباره صادرات نفت سخن گفت",
-     "این یک متن نمایشی است. وزیر امور خارجه درباره صادرات نفت و تحریم‌ها با خبرنگاران گفت‌وگو کرد و گفت مذاکرات ادامه دارد."),
+     "این یک متن نمایشی است. وزیر امور خارجه درباره صادرات نفت و تحریم‌ها "
+     "با خبرنگاران گفت‌وگو کرد و گفت مذاکرات ادامه دارد."),
     ("ar", "تقرير تجريبي: وزير الخارجية يبحث صادرات النفط مع {country_ar}",
-     "هذا نص تجريبي. بحث وزير الخارجية صادرات النفط والعقوبات مع المسؤولين وقال إن المفاوضات ستستمر خلال الأسابيع المقبلة."),
+     "هذا نص تجريبي. بحث وزير الخارجية صادرات النفط والعقوبات مع المسؤولين "
+     "وقال إن المفاوضات ستستمر خلال الأسابيع المقبلة."),
     ("fr", "Dépêche de démonstration : le ministre des affaires étrangères parle des exportations de pétrole",
-     "Ceci est un texte de démonstration. Le ministre des affaires étrangères a évoqué les exportations de pétrole et les sanctions, et a déclaré que les négociations allaient se poursuivre."),
+     "Ceci est un texte de démonstration. Le ministre des affaires étrangères a évoqué "
+     "les exportations de pétrole et les sanctions, et a déclaré que les négociations "
+     "allaient se poursuivre."),
 ]
 
 
