@@ -77,7 +77,11 @@ def fragments(stream: Iterator[Term], surround: int = SURROUND,
     a passage closed by the length limit leaves a countdown that yields an empty one),
     since the snippets must stay what they were.
     """
-    first, firsts, countdown, matches, currentlen, end = None, deque(), -1, [], 0, None
+    first: int | None = None
+    firsts: deque[int] = deque()
+    matches: list[Term] = []
+    end: int | None = None
+    countdown, currentlen = -1, 0
     for term in stream:
         end, length = term.end, term.end - term.start
         if countdown < 0 and not term.matched:
@@ -102,6 +106,7 @@ def fragments(stream: Iterator[Term], surround: int = SURROUND,
                 yield _fragment(matches, first, end)
                 first, firsts, matches, currentlen = None, deque(), [], 0
     if matches:
+        assert end is not None      # a match is a term of the stream, which set end
         yield _fragment(matches, first, end)
 
 

@@ -29,8 +29,11 @@ def rekey_entities(db: sqlite3.Connection) -> None:
     db.executemany("INSERT INTO entities VALUES (?, ?, ?)", rekey(rows))
 
 
-def run_migration(db: sqlite3.Connection, step: str | Callable[[sqlite3.Connection], None]
-                  ) -> None:
+# One schema step: SQL statements, or a function given the connection.
+Migration = str | Callable[[sqlite3.Connection], None]
+
+
+def run_migration(db: sqlite3.Connection, step: Migration) -> None:
     """Run one migration inside the caller's transaction: SQL statements, or a function."""
     if callable(step):
         step(db)
@@ -41,7 +44,7 @@ def run_migration(db: sqlite3.Connection, step: str | Callable[[sqlite3.Connecti
             db.execute(statement)
 
 
-MIGRATIONS = {
+MIGRATIONS: dict[int, Migration] = {
     1: """
     CREATE TABLE documents (
         id TEXT PRIMARY KEY,

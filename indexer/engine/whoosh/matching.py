@@ -245,7 +245,7 @@ def record(found: Matches, query: SavedQuery, searcher, words: "WordFinder",
 class WordFinder:
     """The words of a query each matching document holds, postings read once per word."""
 
-    def __init__(self, reader):
+    def __init__(self, reader) -> None:
         self.reader = reader
         self._postings: dict[tuple[str, str], frozenset[int]] = {}
         self._expanded: dict[Q.Query, list[tuple[str, str]]] = {}

@@ -11,6 +11,7 @@ from corpus.document import FIELD_ORDER, Document, local_day, to_json
 from indexer.engine.whoosh.analysis import field_analyzer
 from indexer.search.facets import FACETS, facet_key
 from indexer.search.near_duplicates import signature
+from indexer.store.stored import stored_id
 
 # Bump when the fields or analysis change: an index of another version is rebuilt.
 SCHEMA_VERSION = 7   # 2: Persian/Arabic folding, stems beside exact words; 3: near-dup signature
@@ -82,18 +83,24 @@ def is_dated(doc: Document) -> bool:
     return doc.published is not None and doc.date_source != "ingested"
 
 
-def document_fields(doc: Document) -> dict:
+# A field's value: text, keyword list, number, or the near-duplicate signature's bytes.
+FieldValue = str | list[str] | int | bytes | None
+
+
+def document_fields(doc: Document) -> dict[str, FieldValue]:
     """Map a stored Document to the keyword arguments of add_document."""
     data = to_json(doc, with_text=False)
-    fields = {"id": doc.id, "doc": json.dumps(data, ensure_ascii=False),
-              "title": doc.title or "", "text": doc.text or "",
-              "date_source": doc.date_source or "", "timestamp": epoch_seconds(doc.published),
-              "nearsig": signature(doc.title, doc.text)}
+    fields: dict[str, FieldValue] = {
+        "id": stored_id(doc), "doc": json.dumps(data, ensure_ascii=False),
+        "title": doc.title or "", "text": doc.text or "",
+        "date_source": doc.date_source or "", "timestamp": epoch_seconds(doc.published),
+        "nearsig": signature(doc.title, doc.text)}
     for name, values in facet_values(doc).items():
         fields[name] = [facet_key(v) for v in values]
         fields[f"_stored_{name}"] = VALUE_SEPARATOR.join(values)
     if is_dated(doc):
         day = local_day(doc)          # the publisher's day when the input gave its offset
+        assert day is not None        # is_dated checked published, so local_day has a day
         fields["day"] = day_number(day)
         fields["month"] = f"{day.year:04d}-{day.month:02d}"
     return fields
