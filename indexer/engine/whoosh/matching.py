@@ -23,7 +23,7 @@ from whoosh.analysis import Filter
 from whoosh.codec.memory import MemoryCodec
 from whoosh.searching import Searcher
 
-from corpus.document import Document
+from corpus.document import Document, local_day
 from indexer.engine import Matches, SavedQuery
 from indexer.engine.whoosh.query import (
     BoundedPrefix,
@@ -84,8 +84,9 @@ def batch_fields(doc: Document) -> dict:
     for name, values in facet_values(doc).items():
         fields[name] = [facet_key(v) for v in values]
     if is_dated(doc):
-        assert doc.published is not None  # is_dated checked it
-        fields["day"] = day_number(doc.published.date())
+        day = local_day(doc)     # the publisher's day, as the main index keeps (schema.py)
+        assert day is not None   # is_dated checked published, so local_day has a day
+        fields["day"] = day_number(day)
     return fields
 
 
