@@ -8,7 +8,7 @@ import traceback
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from corpus.document import Document
 from corpus.formats import Refused, choose_format, reader_for
@@ -18,6 +18,7 @@ from indexer.enrich import Enricher
 from indexer.enrich.entity_table import EntityTable
 from indexer.ingest.merge import merge
 from indexer.store import Store
+from indexer.store.stored import stored_id
 
 BATCH_SIZE = 500
 BATCH_CHARS = 32_000_000  # and at most this much text: items may be 10 MB each
@@ -67,7 +68,7 @@ class IngestReport:
 
     def to_json(self) -> dict:
         """Return the `ingest --json` object."""
-        data = {"files": [asdict(f) for f in self.files]}
+        data: dict[str, Any] = {"files": [asdict(f) for f in self.files]}
         for key in ("documents", "new", "updated", "unchanged"):
             data[key] = self.total(key)
         for status in ("ok", "partial", "failed", "skipped"):
@@ -88,7 +89,8 @@ class Ingester:
                  on_batch: Callable[[FileReport], None] | None = None, enrich: bool = True):
         self.store, self.clock = store, clock
         self.batch_size, self.on_batch = batch_size, on_batch
-        self.outlets, self.unsettled = OutletLanguages(store), set()
+        self.outlets = OutletLanguages(store)
+        self.unsettled: set[str] = set()     # ids whose language leaned on the store
         self.enricher = store_enricher(store, detect_language, enrich, self.outlets,
                                        self.unsettled)
 
@@ -112,7 +114,7 @@ class Ingester:
             docs = self.resettled(self.store.get_many(ids[start:start + self.batch_size]))
             try:
                 with self.store.transaction():
-                    current = self.store.get_many([doc.id for doc in docs])
+                    current = self.store.get_many([stored_id(doc) for doc in docs])
                     # a document another writer changed meanwhile was enriched by it
                     docs = [doc for doc in docs if doc.id in current
                             and current[doc.id].seq == doc.seq]
@@ -221,7 +223,7 @@ class Ingester:
         """Merge a batch into the store in one transaction; count what it did."""
         if not batch:
             return
-        now, ids = self.clock(), [doc.id for doc in batch]
+        now, ids = self.clock(), [stored_id(doc) for doc in batch]
         # Enrichment is the slow part: plan without holding the write lock...
         try:
             plan = self.plan(batch, self.store.get_many(ids), now)
@@ -251,14 +253,15 @@ class Ingester:
         plan = BatchPlan(stored_seqs(current), entity_rows=list(entity_rows or []))
         current = dict(current)
         for incoming in batch:
-            kept, outcome = merge(current.get(incoming.id), incoming)
+            kept, outcome = merge(current.get(stored_id(incoming)), incoming)
             plan.outcomes.append(outcome)
             if outcome != "unchanged":
                 kept, rows = self.enrich_one(kept, now, plan.warnings)
                 plan.entity_rows += rows
-                current[kept.id] = kept
+                current[stored_id(kept)] = kept
         plan.changed = [current[doc_id] for doc_id in dict.fromkeys(
-            doc.id for doc, outcome in zip(batch, plan.outcomes) if outcome != "unchanged")]
+            stored_id(doc) for doc, outcome in zip(batch, plan.outcomes, strict=True)
+            if outcome != "unchanged")]     # one outcome per incoming document
         return plan
 
 
@@ -316,7 +319,8 @@ class OutletLanguages:
     """Each outlet's most common stored language, asked of the store once per batch."""
 
     def __init__(self, store: Store):
-        self.store, self.known = store, {}
+        self.store = store
+        self.known: dict[str, str | None] = {}
 
     def __call__(self, source: str) -> str | None:
         """The outlet's usual language as the store holds it now (None if unknown)."""
@@ -347,6 +351,7 @@ class ProblemLog:
         """Fold the problems into one line."""
         if not self.count:
             return None
+        assert self.first is not None   # add() keeps a message whenever it counts one
         others = self.count - 1
         more = f" (and {others} more problem{'s' if others > 1 else ''})" if others else ""
         return self.first + more

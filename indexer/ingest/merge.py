@@ -35,8 +35,9 @@ def merge(stored: Document | None, incoming: Document) -> tuple[Document, str]:
 
 def only_lacks(stored: Document, incoming: Document) -> bool:
     """True when the incoming item differs only by lacking values: it must not erase them."""
+    # raw_fields gives every document the same fields in the same order.
     return all(new in (None, "") or new == old
-               for old, new in zip(raw_fields(stored), raw_fields(incoming)))
+               for old, new in zip(raw_fields(stored), raw_fields(incoming), strict=True))
 
 
 def _fill_empty(stored: Document, incoming: Document) -> tuple[Document, str]:

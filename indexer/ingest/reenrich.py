@@ -12,6 +12,7 @@ from typing import Callable, Iterable
 from corpus.document import Document
 from indexer.enrich import Enricher
 from indexer.store import Store
+from indexer.store.stored import stored_seq
 
 MARKER = "reenrich_after_seq"   # the seq up to which the running pass is done
 BATCH_SIZE = 500
@@ -34,7 +35,7 @@ def reenrich(store: Store, enricher: Enricher, now: datetime,
             for doc in enriched:
                 store.update_enrichment(doc)
             store.add_entity_rows(rows)
-            store.set_meta(MARKER, str(batch[-1].seq))
+            store.set_meta(MARKER, str(stored_seq(batch[-1])))
         done += len(batch)
     with store.transaction():
         store.delete_meta(MARKER)

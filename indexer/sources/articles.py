@@ -10,6 +10,7 @@ from indexer.sources.fetcher import Fetcher, FetchError
 from indexer.sources.safety import UnsafeURL
 from indexer.store import Store
 from indexer.store import sources as rows
+from indexer.store.stored import stored_id
 
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 
@@ -25,7 +26,8 @@ def fill_from_page(item: Document, page: Document) -> Document:
 
 def read_page(data: bytes, url: str) -> Document:
     """The article a fetched page holds, through the same reader as a saved page."""
-    from corpus.html import read_html     # trafilatura loads only for sources that want pages
+    # Imported here: trafilatura loads only for sources that want pages.
+    from corpus.html import read_html
 
     for found in read_html(data, url):
         if isinstance(found, Document):
@@ -57,23 +59,25 @@ class ItemPreparer:
 
     def wants_page(self, item: Document) -> bool:
         """Fetch once: not when tried and failed, nor when fetched and the item is stored."""
-        record = rows.article_fetched(self.store.db, item.id)
+        record = rows.article_fetched(self.store.db, stored_id(item))
         if record is None:
             return True
         # A crash between fetching and storing leaves a record without its document.
-        return record["error"] is None and self.store.get(item.id) is None
+        return record["error"] is None and self.store.get(stored_id(item)) is None
 
     def fetch_page(self, item: Document) -> Document:
         """The item filled from its page; as it was (the reason kept) when that fails."""
+        url = item.url
+        assert url is not None, "prepare fetches the pages of items with a URL only"
         error, filled = None, item
         try:
-            answer = self.fetcher.get(item.url, accept=PAGE_ACCEPT)
+            answer = self.fetcher.get(url, accept=PAGE_ACCEPT)
             if answer.status != 200 or answer.cut_off:
                 raise FetchError(answer.cut_off or f"HTTP {answer.status}")
             filled = fill_from_page(item, read_page(answer.body, answer.url))
         except (FetchError, UnsafeURL, ReadError) as exc:
             error = str(exc)
-            self.errors.append(f"article page {item.url}: {error}")
-        rows.record_article(self.store.db, item.id, self.source["id"], item.url,
+            self.errors.append(f"article page {url}: {error}")
+        rows.record_article(self.store.db, stored_id(item), self.source["id"], url,
                             format_time(self.clock()), error)
         return filled

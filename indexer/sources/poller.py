@@ -110,7 +110,7 @@ def record_runs(monitor, sources: list[dict], runs: list[RunReport]) -> None:
     finished = format_time(now)
     with monitor.store() as store:
         with store.transaction():
-            for source, run in zip(sources, runs):
+            for source, run in zip(sources, runs, strict=True):   # poll_round: a run per source
                 current = rows.source_by_id(store.db, source["id"])
                 if current is None:          # removed while it was being polled
                     continue

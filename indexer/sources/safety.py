@@ -23,7 +23,9 @@ def system_resolve(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise UnsafeURL(f"{host} could not be resolved ({exc})") from None
-    return list(dict.fromkeys(info[4][0] for info in infos))
+    # getaddrinfo answers INET sockaddrs, whose first item is the address text; typeshed's
+    # union also holds the (int, bytes) form of a Python built without IPv6.
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def address_kind(address: str) -> str | None:

@@ -1,6 +1,7 @@
 """The source use cases every front end calls (command line, admin pages, the worker)."""
 from __future__ import annotations
 
+import builtins
 import sqlite3
 from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
@@ -148,7 +149,8 @@ class Sources:
                 return source
         raise SourceError(f"no source named {name!r}")
 
-    def runs(self, name: str, limit: int = 20) -> list[dict]:
+    # builtins.list: inside the class, `list` is the method above.
+    def runs(self, name: str, limit: int = 20) -> builtins.list[dict]:
         """A source's latest runs, newest first."""
         source = self.get(name)
         with self.monitor.reading_store() as store:
@@ -176,11 +178,14 @@ class Sources:
             rows.update_source(store.db, source.id, **values)
         return self.get(name)
 
-    def poll(self, name: str | None = None, due_only: bool = True) -> list[RunReport]:
+    def poll(self, name: str | None = None, due_only: bool = True) -> builtins.list[RunReport]:
         """Poll the due sources (or the one named, due or not) once."""
         with self.monitor.store() as store:
             if name is not None:
-                chosen = [rows.source_by_id(store.db, self.get(name).id)]
+                source = rows.source_by_id(store.db, self.get(name).id)
+                if source is None:      # removed since get() found it
+                    raise SourceError(f"no source named {name!r}")
+                chosen = [source]
             elif due_only:
                 chosen = rows.due_sources(store.db, format_time(self.monitor.clock()))
             else:
