@@ -318,7 +318,7 @@ def reenrich(monitor: Monitor) -> None:
 def serve(monitor: Monitor, host: str, port: int, workers: int | None, no_worker: bool) -> None:
     """Serve the web app and JSON API (gunicorn), after catching the index up once;
     the alert delivery worker runs beside it unless --no-worker."""
-    from web.server import serve as run_server   # the CLI alone never loads Flask
+    from web.server import serve as run_server  # the CLI alone never loads Flask
 
     run_server(str(monitor.instance.home), host, port, workers, echo=click.echo,
                alert_worker=not no_worker)

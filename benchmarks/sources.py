@@ -23,7 +23,13 @@ from indexer import accounts  # noqa: E402
 from indexer.sources.worker import start_poller  # noqa: E402
 from indexer.store import alerts as alert_rows  # noqa: E402
 from tests.sources_support import (  # noqa: E402
-    LOOPBACK, Route, feed_server, monitor_at, rss, sources_of, story,
+    LOOPBACK,
+    Route,
+    feed_server,
+    monitor_at,
+    rss,
+    sources_of,
+    story,
 )
 
 

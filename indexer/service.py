@@ -18,17 +18,15 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence, TextIO
 
 from indexer.engine import IndexDamaged, Progress
 from indexer.enrich.entity_table import variant_key
-from indexer.ingest.ingester import (FileReport, Ingester, IngestReport, StoreFault,
-                                     store_enricher, utc_now)
+from indexer.ingest.ingester import FileReport, Ingester, IngestReport, StoreFault, store_enricher, utc_now
 from indexer.ingest.reenrich import reenrich as reenrich_store
 from indexer.instance import Instance
 from indexer.output.export import write_export
 from indexer.search.params import SearchParams, resolve_entities
 from indexer.search.query_language import parse
 from indexer.search.results import search_json
-from indexer.store import Store
+from indexer.store import Store, health
 from indexer.store import backup as store_backup
-from indexer.store import health
 
 
 class IngestStopped(RuntimeError):
@@ -65,7 +63,7 @@ class Monitor:
     @property
     def alerts(self):
         """The saved-search alerts of this instance (indexer.alerts.service.Alerts)."""
-        from indexer.alerts.service import Alerts   # the alerts load only when used
+        from indexer.alerts.service import Alerts  # the alerts load only when used
 
         return Alerts(self)
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 from indexer.sources.settings import FetchSettings
 from tests.alerts_support import Clock
 from tests.sources_support import (
-    LOOPBACK, Route, feed_server, monitor_at, rss, shared, sources_of, story,
+    Route,
+    feed_server,
+    monitor_at,
+    rss,
+    shared,
+    sources_of,
+    story,
 )
 
 
