@@ -26,8 +26,6 @@ MIN_CONFIDENCE = 0.80
 MIN_WORDS = 14
 PROSE_WORD = re.compile(r"[^\W\d_]{4,}")
 
-DetectorFactory.seed = 0  # langdetect is random without a seed; ingest must be repeatable
-
 # Scripts of the languages that are not written in Latin letters; the rest are Latin.
 SCRIPT_OF_LANGUAGE = {
     **dict.fromkeys("ar fa ur ps ku sd ug".split(), "ARABIC"),
@@ -95,6 +93,7 @@ def main_script(sample: str) -> str | None:
 def _confident_guess(sample: str) -> str | None:
     if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
         return None
+    DetectorFactory.seed = 0  # langdetect is random without a seed; ingest must be repeatable
     # Upper-case wire titles read as noise to langdetect; its profiles are lower case.
     try:
         best = detect_langs(sample.lower())[0]
