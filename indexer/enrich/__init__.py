@@ -62,6 +62,7 @@ class Enricher:
         if guess.settled or (declared and guess.fits(declared)):
             return choose_language(guess, [declared])
         if self.unsettled is not None:
+            assert doc.id is not None   # Document.__post_init__ always sets an id
             self.unsettled.add(doc.id)
         return choose_language(guess, self.context_hints(doc))
 

@@ -2,15 +2,24 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from indexer.enrich import country_context as context
-from indexer.enrich.country_gazetteer import (LANGS, build_tables, dateline_cities, fold, is_arabic,
-                                              load_json, phrase_key, tokens)
+from indexer.enrich.country_gazetteer import (
+    LANGS,
+    Entry,
+    build_tables,
+    dateline_cities,
+    fold,
+    is_arabic,
+    load_json,
+    phrase_key,
+    tokens,
+)
 
 _MONTH = r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-zA-Z]*\.?"
-# Wire datelines: 'CLEVELAND, Feb 26 -', 'AKRON, Ohio, March 3 -', 'AMSTERDAM, 2 March -', 'PARIS (Reuters) -'.
+# Wire datelines: 'CLEVELAND, Feb 26 -', 'AKRON, Ohio, March 3 -', 'AMSTERDAM, 2 March -',
+# 'PARIS (Reuters) -'.
 _DATELINE = re.compile(
     r"\s*(?P<city>[A-Z][A-Za-z.'& -]{1,40}?)(?:\s*,\s*(?P<qual>[A-Z][A-Za-z.' ]{0,30}?))?\s*"
     rf"(?:,\s*(?:\d{{1,2}}\s+)?{_MONTH}(?:\s+\d{{1,2}})?|\((?:Reuters?|AP|AFP|UPI|dpa)\))\s*(?:[-\u2013\u2014]|\s\s)")
@@ -24,36 +33,27 @@ LEAD_TOKENS = 120
 MIN_MENTIONS = 2
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One matched phrase: token span, country (None for a blocker) and kind."""
-    start: int
-    end: int
-    code: str | None
-    kind: str
-
-
 class CountryMatcher:
     """Gazetteer lookup over token n-grams, then context rules; build once, call often."""
 
     def __init__(self) -> None:
         """Build the phrase tables of every language, their merge for unknown languages, and datelines."""
         tables = build_tables()
-        self.tables = {lang: tables[lang] for lang in LANGS}
-        merged: dict = {}
+        self.tables: dict[str | None, dict[str, Entry]] = {lang: tables[lang] for lang in LANGS}
+        merged: dict[str, Entry] = {}
         for lang in reversed(LANGS):          # English and French win over each other in that order
             merged.update(tables[lang])
         self.tables[None] = merged
         # first token -> most tokens of a phrase starting with it
         self.heads: dict[str | None, dict[str, int]] = {}
-        for lang, table in self.tables.items():
-            heads = self.heads[lang] = {}
+        for language, table in self.tables.items():
+            heads = self.heads[language] = {}
             for key in table:
                 head, size = key.split(" ", 1)[0], key.count(" ") + 1
                 heads[head] = max(size, heads.get(head, 0))
         self.datelines = dateline_cities()
-        self.qualifiers = {q: code for code, qs in load_json("country_rules.json")["dateline_qualifiers"].items()
-                           if not code.startswith("_") for q in qs}
+        qualifiers = load_json("country_rules.json")["dateline_qualifiers"]
+        self.qualifiers = {q: code for code, qs in qualifiers.items() if not code.startswith("_") for q in qs}
 
     def detect(self, title: str | None, text: str, lang: str | None = None,
                every_mention: bool = False) -> list[str]:
@@ -75,7 +75,8 @@ class CountryMatcher:
             return None
         qual = match.group("qual")
         if qual:
-            code = self.qualifiers.get(re.sub(r"[^a-z]", "", qual.lower())) or self._country_of(phrase_key(qual))
+            folded = re.sub(r"[^a-z]", "", qual.lower())
+            code = self.qualifiers.get(folded) or self._country_of(phrase_key(qual))
             if code:
                 return code
         city = phrase_key(match.group("city"))
@@ -94,7 +95,7 @@ class CountryMatcher:
         starts = [i for i, w in enumerate(low) if w in heads]
         if lang in (None, "ar") and is_arabic(folded):
             starts = sorted(starts + [i for i, w in enumerate(low) if w[:1] in _PREFIXES and w not in heads])
-        hits: list[Hit] = []
+        hits: list[context.Hit] = []
         free = 0
         for i in starts:
             if i < free:
@@ -109,12 +110,12 @@ class CountryMatcher:
         return context.Scan(field, folded, low, hits)
 
 
-def _longest(low: list[str], i: int, head: str, size: int, table: dict) -> Hit | None:
+def _longest(low: list[str], i: int, head: str, size: int, table: dict) -> context.Hit | None:
     """The longest phrase of at most `size` tokens at position i, its first token read as `head`."""
     for end in range(min(len(low), i + size), i, -1):
         entry = table.get(" ".join([head, *low[i + 1:end]]))
         if entry:
-            return Hit(i, end, entry[0], entry[1])
+            return context.Hit(i, end, entry[0], entry[1])
     return None
 
 

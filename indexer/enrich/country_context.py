@@ -7,13 +7,22 @@ from functools import cached_property, lru_cache
 from indexer.enrich.country_gazetteer import ASCII_TOKEN, TOKEN, load_json, tokens
 
 
+@dataclass(frozen=True)
+class Hit:
+    """One matched phrase: token span, country (None for a blocker) and kind."""
+    start: int
+    end: int
+    code: str | None
+    kind: str
+
+
 @dataclass
 class Scan:
     """One tokenised field ('title' or 'text') with the gazetteer hits found in it."""
     field: str
     text: str
     low: list[str]
-    hits: list
+    hits: list[Hit]
 
     @cached_property
     def words(self) -> list[str]:
@@ -41,7 +50,8 @@ def _rules() -> dict:
     people = rules["person_names"]
     return {
         "surnames": set(people["surnames"]), "given_names": set(people["given_names"]),
-        "people": set(people["surnames"]) | set(people["given_names"]), "geo_followers": set(people["geo_followers"]),
+        "people": set(people["surnames"]) | set(people["given_names"]),
+        "geo_followers": set(people["geo_followers"]),
         "locatives": set(people["locatives"]), "context_words": set(rules["name_context_words"]),
         "nouns": {w: (set(r["followers"]), set(r["preceders"]))
                   for w, r in rules["common_nouns"].items() if not w.startswith("_")},
@@ -56,7 +66,7 @@ def resolve(scans: list[Scan], codes: set[str], lang: str | None) -> list[Mentio
     rules = _rules()
     found: list[Mention] = []
     people: set[str] = set()
-    pending: list[tuple[Scan, object]] = []
+    pending: list[tuple[Scan, Hit]] = []
     for scan in scans:
         for hit in scan.hits:
             if hit.code is None or not _case_ok(scan, hit, lang) or _is_noun(scan, hit, rules, lang):
@@ -64,10 +74,11 @@ def resolve(scans: list[Scan], codes: set[str], lang: str | None) -> list[Mentio
             word = scan.low[hit.start] if hit.end - hit.start == 1 else None
             if word == "georgia" and _state_cue(scan, hit, rules):
                 found.append(_mention("US", scan, hit))
-            elif word in rules["people"] and _is_person(scan, hit, rules):
-                people.add(word)
-            elif word in rules["people"]:
-                pending.append((scan, hit))
+            elif word is not None and word in rules["people"]:
+                if _is_person(scan, hit, rules):
+                    people.add(word)
+                else:
+                    pending.append((scan, hit))
             else:
                 found.append(_mention(hit.code, scan, hit))
     georgia = None
@@ -79,6 +90,7 @@ def resolve(scans: list[Scan], codes: set[str], lang: str | None) -> list[Mentio
             georgia = georgia or _georgia(scans, codes | {m.code for m in found}, rules)
             found.append(_mention(georgia, scan, hit))
         else:
+            assert hit.code is not None   # hits without a code were skipped before pending
             found.append(_mention(hit.code, scan, hit))
     return found
 

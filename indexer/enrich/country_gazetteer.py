@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,13 +60,16 @@ def load_json(name: str) -> dict:
 
 
 def iso_codes() -> frozenset[str]:
-    """CLDR's two-letter territory codes less those that are not ISO 3166-1 countries (XK stays on purpose)."""
+    """CLDR's two-letter territory codes less those not ISO 3166-1 countries (XK stays on purpose)."""
     rules = load_json("countries.json")["codes"]
-    codes = {c for c in Locale("en").territories if len(c) == 2 and c.isalpha()}
+    codes = {c for c in Locale("en").territories if isinstance(c, str) and len(c) == 2 and c.isalpha()}
     return frozenset(codes - set(rules["drop"]))
 
 
-class _Table(dict):
+Entry = tuple[str | None, str]   # (country code, or None for a blocker; kind)
+
+
+class _Table(dict[str, Entry]):
     """Phrase table where a later, higher-priority kind replaces an earlier one."""
 
     def put(self, phrase: str, code: str | None, kind: str) -> None:
@@ -111,7 +115,8 @@ def _add_data_terms(tables: dict[str, _Table], codes: frozenset[str]) -> None:
             table.put(phrase, None, "blocker")
     unknown = {c for t in tables.values() for c, _ in t.values() if c and c not in codes}
     if unknown:
-        raise ValueError(f"countries.json names codes that are not kept ISO 3166-1 countries: {sorted(unknown)}")
+        raise ValueError(
+            f"countries.json names codes that are not kept ISO 3166-1 countries: {sorted(unknown)}")
 
 
 def _latin_kind(phrase: str, kind: str) -> str:
@@ -184,7 +189,8 @@ def _add_cities(tables: dict[str, _Table]) -> None:
                 if best.get((script, key), (-1,))[0] < rank:
                     best[(script, key)] = (rank, code, "capital" if capital else "city")
     stopwords = load_json("country_rules.json")["city_stopwords"]
-    stop = {lang: set(map(phrase_key, words)) for lang, words in stopwords.items() if not lang.startswith("_")}
+    stop = {lang: set(map(phrase_key, words))
+            for lang, words in stopwords.items() if not lang.startswith("_")}
     for (script, key), (_, code, kind) in best.items():
         for lang in LATIN_LANGS if script == "latin" else ARABIC_LANGS:
             if key not in stop["latin" if script == "latin" else lang]:
@@ -201,7 +207,7 @@ def dateline_cities() -> dict[str, str]:
     return {key: code for key, (_, code) in best.items()}
 
 
-def build_tables() -> dict[str, dict[str, tuple[str | None, str]]]:
+def build_tables() -> Mapping[str, dict[str, Entry]]:
     """Phrase tables per language: cities, then regions, CLDR names, kept terms, blockers."""
     codes = iso_codes()
     tables = {lang: _Table() for lang in LANGS}

@@ -186,7 +186,8 @@ def _and_joins(kinds: list[str], i: int, step: int, used: set[int]) -> bool:
 
 def _person_chunks(items: list, used: set[int], lex: Lexicon) -> list[list]:
     """Split the rest of a capitalised run into name candidates at stops and joining words."""
-    chunks, current = [], []
+    chunks: list[list[tuple[re.Match[str], str]]] = []
+    current: list[tuple[re.Match[str], str]] = []
     for i, item in enumerate(items):
         word = item.group().lower()
         kind = "used" if i in used else _kind(item, lex)
@@ -237,8 +238,9 @@ def _leader(text: str, end: int, size: int, lex: Lexicon) -> bool:
     """Tell whether a government follows: "the Assad regime", "Bashar Assad's government"."""
     match = lex.leader_re.match(text, end)
     # "the Tokyo government", "the Labour government" name no one: one word needs more.
-    return bool(match) and (size > 1 or bool(match.group(1))
-                            or match.group(2) in ("regime", "administration", "régime"))
+    if match is None:
+        return False
+    return size > 1 or bool(match.group(1)) or match.group(2) in ("regime", "administration", "régime")
 
 
 def _word_before(text: str, start: int) -> str:

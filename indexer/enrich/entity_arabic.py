@@ -98,10 +98,11 @@ def _cue_mentions(text: str, folded: str, lang: str, lex: Lexicon,
     return mentions
 
 
-def _walk_name(folded: str, tokens: list, cues: dict, lang: str, royal: bool,
-               cue_re: re.Pattern[str]) -> tuple[list, int, str | None]:
+def _walk_name(folded: str, tokens: list[re.Match[str]], cues: dict, lang: str, royal: bool,
+               cue_re: re.Pattern[str]) -> tuple[list[re.Match[str]], int, str | None]:
     """Take name words up to a boundary: (words, name units, "punct" | "stop" | None)."""
-    name, units = [], 0
+    name: list[re.Match[str]] = []
+    units = 0
     for token in tokens:
         word = token.group()
         if len(word) == 1 and not _ARABIC_LETTER.match(word):

@@ -104,7 +104,8 @@ def _arabic_cue_re(spec: dict[str, frozenset[str]]) -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def _country_keys() -> tuple[frozenset[str], frozenset[str]]:
     """Country names (en/fr/fa/ar) and the adjectives of countries and their languages."""
-    names, adjectives = set(), set()
+    names: set[str] = set()
+    adjectives: set[str] = set()
     for loc in ("en", "fr", "fa", "ar"):
         locale = Locale.parse(loc)
         names.update(variant_key(name) for code, name in locale.territories.items()
