@@ -60,6 +60,8 @@ def test_the_zwnj_ends_a_search_word():
     (f'"سرمایه{Z}گذاری"', {"c1", "c7"}), ('"سرمایه گذاری"', {"c1", "c7"}),      # phrases
     ('"بین المللی"', {"c2"}),
     ("سرمایهگذاری", {"c6"}),                     # the joined spelling is another word
+    (f"سرمایه{Z}گذاری", {"c1", "c7"}),           # typed with a ZWNJ: the phrase of its
+    (f"سرمايه{Z}گذاري", {"c1", "c7"}),           # parts, not c5 where they stand apart
 ])
 def test_parts_and_phrases_find_the_compound(engine, query, expected):
     assert ids(engine, query) == expected

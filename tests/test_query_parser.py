@@ -246,8 +246,9 @@ COMPILED = [
     ('"ÉTUDES"', Q.Or([Q.Term("title", "etudes"), Q.Term("text", "etudes")])),
     ("oil exports", Q.And([either(lambda f, b: Q.Term(f, "~oil", boost=b)),
                            either(lambda f, b: Q.Term(f, "~export", boost=b))])),
-    ("al-Assad", either(lambda f, b: Q.And([Q.Term(f, "~al", boost=b),
-                                            Q.Term(f, "~assad", boost=b)]))),
+    # A word the analysis splits is the phrase of its exact parts.
+    ("al-Assad", either(lambda f, b: Q.Phrase(f, ["al", "assad"], boost=b))),
+    ("سرمایه\u200cگذاری", either(lambda f, b: Q.Phrase(f, ["سرمایه", "گذاری"], boost=b))),
     ('"oil exports"~4', either(lambda f, b: Q.Phrase(f, ["oil", "exports"], slop=4, boost=b))),
     ("title:Exports", Q.Term("title", "~export")),
     ("sanction*", either(lambda f, b: BoundedPrefix(f, "sanction", boost=b))),

@@ -125,14 +125,18 @@ def leaf_or_group(node: Node) -> Q.Query:
 
 
 def text_leaf(node: Word | Phrase | Prefix | Wildcard, field: str, boost: float) -> Q.Query:
-    """A word, phrase or wildcard on one field (an AND when a word holds several)."""
+    """A word, phrase or wildcard on one field (a phrase when a word holds several)."""
     if isinstance(node, Phrase):
         words = analyse(field, " ".join(node.words), "phrase")
         return Q.Phrase(field, words, slop=node.slop, boost=boost)
     if isinstance(node, Word):
         words = analyse(field, node.text, "word")
-        terms = [Q.Term(field, word, boost=boost) for word in words]
-        return terms[0] if len(terms) == 1 else Q.And(terms)
+        if len(words) == 1:
+            return Q.Term(field, words[0], boost=boost)
+        # A word the analysis splits (a ZWNJ compound, al-Assad, U.S.-Iran) asks for its
+        # parts in their order, as a phrase of their exact words: a compound typed with a
+        # ZWNJ finds the compound, not documents that hold its parts apart.
+        return Q.Phrase(field, analyse(field, node.text, "phrase"), boost=boost)
     kind = Q.Prefix if isinstance(node, Prefix) else Q.Wildcard
     pattern = analyse(field, node.text if isinstance(node, Prefix) else node.pattern, "pattern")
     return kind(field, pattern[0], boost=boost) if pattern else Q.NullQuery
