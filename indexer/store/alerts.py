@@ -9,7 +9,7 @@ import json
 import sqlite3
 from typing import Iterable
 
-from indexer.store.rowid import inserted_id
+from indexer.store.rowid import inserted_id, update_row
 
 SEARCH_SETTABLE = {"name", "args", "frequency", "paused", "email", "webhook_url",
                    "webhook_secret", "feed_token", "broken", "last_digest_at", "checkpoint"}
@@ -64,13 +64,7 @@ def search_by_feed_token(db: sqlite3.Connection, token: str) -> dict | None:
 
 def update_search(db: sqlite3.Connection, search_id: int, **values) -> None:
     """Change some columns of a saved search (names from SEARCH_SETTABLE)."""
-    unknown = set(values) - SEARCH_SETTABLE
-    if unknown:
-        raise ValueError(f"cannot set {sorted(unknown)}")
-    if values:
-        names = ", ".join(f"{name} = ?" for name in values)
-        db.execute(f"UPDATE saved_searches SET {names} WHERE id = ?",
-                   (*values.values(), search_id))
+    update_row(db, "saved_searches", search_id, SEARCH_SETTABLE, values)
 
 
 def delete_search(db: sqlite3.Connection, search_id: int) -> None:

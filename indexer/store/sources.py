@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from indexer.store.rowid import inserted_id
+from indexer.store.rowid import inserted_id, update_row
 
 # Migration 6 (indexer/store/sqlite.py runs it).
 MIGRATION = """
@@ -106,12 +106,7 @@ def active_sources(db: sqlite3.Connection) -> list[dict]:
 
 def update_source(db: sqlite3.Connection, source_id: int, **values) -> None:
     """Change some of a source's fields (names from SETTABLE only)."""
-    unknown = set(values) - SETTABLE
-    if unknown:
-        raise ValueError(f"not settable: {sorted(unknown)}")
-    if values:
-        sets = ", ".join(f"{name} = ?" for name in values)
-        db.execute(f"UPDATE sources SET {sets} WHERE id = ?", (*values.values(), source_id))
+    update_row(db, "sources", source_id, SETTABLE, values)
 
 
 def delete_source(db: sqlite3.Connection, source_id: int) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from indexer.store.rowid import inserted_id
+from indexer.store.rowid import inserted_id, update_row
 
 USER_FIELDS = ("id", "username", "email", "password_hash", "is_admin", "disabled", "timezone",
                "digest_hour", "digest_weekday", "created_at")
@@ -39,12 +39,7 @@ def all_users(db: sqlite3.Connection) -> list[dict]:
 
 def update_user(db: sqlite3.Connection, user_id: int, **values) -> None:
     """Change some of a user's fields (names from SETTABLE only)."""
-    unknown = set(values) - SETTABLE
-    if unknown:
-        raise ValueError(f"cannot set {sorted(unknown)}")
-    if values:
-        names = ", ".join(f"{name} = ?" for name in values)
-        db.execute(f"UPDATE users SET {names} WHERE id = ?", (*values.values(), user_id))
+    update_row(db, "users", user_id, SETTABLE, values)
 
 
 def insert_token(db: sqlite3.Connection, user_id: int, token_hash: str, label: str,
