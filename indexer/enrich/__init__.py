@@ -2,16 +2,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Callable, Iterator
 
 from corpus.document import Document
 from corpus.languages import language_code
-from indexer.enrich.countries import detect_countries
+from indexer.enrich.analysis import (
+    UNASKED,
+    Analysis,
+    Failure,
+    Findings,
+    Unasked,
+    analyse,
+    find,
+    needed,
+    own_date,
+    plausible,
+)
 from indexer.enrich.dates import date_from_text
 from indexer.enrich.entities import find_entities
 from indexer.enrich.entity_table import EntityTable, Row
-from indexer.enrich.language import choose_language, guess_language
+from indexer.enrich.language import Guess, choose_language, guess_language
 
 Lookup = Callable[[str], str | None]
 
@@ -36,29 +47,50 @@ class Enricher:
 
     def enrich(self, doc: Document, now: datetime) -> tuple[Document, list[Row]]:
         """Return the enriched document and the entity-table rows it added."""
-        lang = self.language(doc)
-        published, date_source = self.date(doc, lang, doc.ingested_at or now)
+        return self.finish(doc, now, self.analyse(doc, now))
+
+    def analyse(self, doc: Document, now: datetime) -> Analysis:
+        """The part of the enrichment that needs only the document (a worker can run it)."""
+        return analyse(doc, now, self.detect, self.full)
+
+    def finish(self, doc: Document, now: datetime, analysis: Analysis | None
+               ) -> tuple[Document, list[Row]]:
+        """Enrich a document from its analysis (None: analyse it here), in input order.
+
+        The language's store hints and the entity table depend on the documents enriched
+        before this one: this runs in the one process that writes the store.
+        """
+        analysis = analysis or self.analyse(doc, now)
+        lang = self.language(doc, analysis.guess)
+        findings = analysis.findings
+        if self.full and (findings is None or findings.lang != lang):
+            findings = find(doc, lang)   # a store hint changed the language assumed
+        published, date_source = self.date(doc, lang, doc.ingested_at or now, findings)
         # the local time belongs to the input's own date only
         local = doc.published_local if date_source == "metadata" else None
         enriched = replace(doc, ingested_at=doc.ingested_at or now, lang=lang,
                            published=published, date_source=date_source, published_local=local)
-        if not self.full:
+        if findings is None:
             return enriched, []
         entities = find_entities(doc.title, doc.text, lang, self.entity_table)
-        enriched.countries = detect_countries(doc.title, doc.text, lang)
+        enriched.countries = needed(findings.countries)
         enriched.entities = [entity.as_dict() for entity in entities]
         return enriched, self.entity_table.add(entities)
 
-    def language(self, doc: Document) -> str | None:
+    def language(self, doc: Document, guess: Guess | None | Failure | Unasked = UNASKED
+                 ) -> str | None:
         """Language detected on prose, else the declared one, the page's or the outlet's.
 
         Each hint counts only when written in the text's script; on thin text (figures,
-        abbreviations, a headline) a hint beats even a confident guess.
+        abbreviations, a headline) a hint beats even a confident guess. guess is langdetect's
+        answer when the analysis has it already.
         """
         declared = language_code(doc.declared_lang)
         if not self.detect:
             return declared
-        guess = guess_language(doc.title, doc.text)
+        if isinstance(guess, Unasked) or guess is None:
+            guess = guess_language(doc.title, doc.text)
+        guess = needed(guess)
         if guess.settled or (declared and guess.fits(declared)):
             return choose_language(guess, [declared])
         if self.unsettled is not None:
@@ -73,29 +105,25 @@ class Enricher:
         if doc.source:
             yield self.outlet_language(doc.source)
 
-    def date(self, doc: Document, lang: str | None, ingested_at: datetime
-             ) -> tuple[datetime, str]:
+    def date(self, doc: Document, lang: str | None, ingested_at: datetime,
+             findings: Findings | None = None) -> tuple[datetime, str]:
         """The input's own date, else one written in the text, else the first ingest time.
 
         A date outside what a news item can carry (before 1800, or more than a day after
         it was ingested) is a reader's or a publisher's mistake: it counts as no date.
+        findings may hold the text's date already.
         """
-        own = doc.published if doc.date_source in (None, "metadata") else None
-        if own is not None and plausible(own, ingested_at):
+        own = own_date(doc, ingested_at)
+        if own is not None:
             return own, "metadata"
-        found = date_from_text(doc.text, lang) if self.full else None
+        found = None
+        if self.full:
+            known = findings.text_date if findings is not None else UNASKED
+            found = needed(date_from_text(doc.text, lang) if isinstance(known, Unasked)
+                           else known)
         if found is not None and plausible(found, ingested_at):
             return found, "text"
         return ingested_at, "ingested"
-
-
-EARLIEST = datetime(1800, 1, 1, tzinfo=timezone.utc)
-LATEST_AHEAD = timedelta(days=1)
-
-
-def plausible(published: datetime, ingested_at: datetime) -> bool:
-    """Tell whether a published time can be a news item's: 1800 to a day after its ingest."""
-    return EARLIEST <= published <= ingested_at + LATEST_AHEAD
 
 
 def enrich(doc: Document, now: datetime, detect: bool = True) -> Document:
