@@ -18,6 +18,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MAX_OFFSET = timedelta(hours=14)          # the widest UTC offset in use (Kiribati)
 _EPOCH_TEXT = re.compile(r"^\d{9,11}(\.\d+)?$")
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+# 10/05/2022 is 10 May in most of the world and 5 October in the US: no reading is sure.
+_NUMERIC_DAY_MONTH = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}(?!\d)")
 # Two defaults that differ in every part: a part dateutil filled in differs between them.
 _DEFAULTS = (datetime(2001, 1, 1, 1, 1, 1), datetime(2002, 2, 2, 2, 2, 2))
 
@@ -80,8 +82,9 @@ def from_iso(text: str) -> datetime | None:
 
 def from_words(text: str) -> datetime | None:
     """A date in words ('Tue, 10 Jun 2003 04:00:00 GMT'); None unless day, month and year
-    are all written (dateutil fills missing parts from a default, which is a guess)."""
-    if not _YEAR.search(text):
+    are all written (dateutil fills missing parts from a default, which is a guess) and
+    a numeric day and month cannot be read the other way round (10/05/2022)."""
+    if not _YEAR.search(text) or _ambiguous(text):
         return None
     try:
         first, second = (dateutil_parser.parse(text, default=d) for d in _DEFAULTS)
@@ -94,6 +97,15 @@ def from_words(text: str) -> datetime | None:
     if (first.hour, first.minute) != (second.hour, second.minute):
         first = first.replace(hour=0, minute=0, second=0)   # a day without a time: its start
     return first
+
+
+def _ambiguous(text: str) -> bool:
+    """Tell whether a numeric date could be day/month as well as month/day (not 10/10)."""
+    match = _NUMERIC_DAY_MONTH.search(text)
+    if not match:
+        return False
+    first, second = int(match[1]), int(match[2])
+    return first != second and first <= 12 and second <= 12
 
 
 def sane_offset(value: datetime) -> bool:

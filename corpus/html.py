@@ -17,6 +17,7 @@ from corpus.dates import read_date, read_local_date
 from corpus.document import Document, clean_paragraphs, web_url
 from corpus.feeds import html_to_text
 from corpus.languages import language_code
+from corpus.page_dates import MIN_HEADLINE, local_time, page_date, shown_time
 from corpus.problems import Problem, ReadError
 from corpus.streams import read_document
 
@@ -38,7 +39,6 @@ CHARSET_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252",
 UTF8_DAMAGE_RATIO = 10
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 MAX_HEADLINES = 3
-MIN_HEADLINE = 15          # characters; shorter <h1>s are logos, sections or kickers
 HEADLINE_OVERLAP = 0.3     # share of an <h1>'s words the metadata title must contain
 _WORD = re.compile(r"\w+")
 _TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-\u2013\u2014\u00bb\u00b7\u2022:]|--|::)\s+|\s*[|_]\s*")
@@ -53,6 +53,7 @@ def read_html(source: bytes | BinaryIO,
     canonical_links = page_links(tree)
     headlines = page_headlines(tree)  # read before trafilatura prunes the tree
     url = web_url(location)
+    own_date, shown = page_date(tree, [*canonical_links, url or ""]), shown_time(tree)
     try:
         result = trafilatura.bare_extraction(
             tree, url=url, with_metadata=True, include_comments=False,
@@ -70,9 +71,9 @@ def read_html(source: bytes | BinaryIO,
     body = _paragraphs(result.text)
     if not title and not body:
         raise ReadError("no article text or title found in the page")
+    published, local = publication(own_date.value if own_date else result.date, shown)
     yield Document(title=title, text=body, kind="article", source=site, url=canonical,
-                   published=_published(result.date), declared_lang=declared_lang,
-                   published_local=read_local_date(result.date))
+                   published=published, declared_lang=declared_lang, published_local=local)
 
 
 def _load_tree(text: str) -> HtmlElement:
@@ -269,7 +270,18 @@ def _source(sitename: str | None, url: str | None) -> str | None:
     return host.removeprefix("www.") or None
 
 
-def _published(value: str | None) -> datetime | None:
-    """Parse trafilatura's date string into aware UTC (corpus.dates); None if not whole."""
-    return read_date(value)
+def publication(value: str | None, shown: datetime | None
+                ) -> tuple[datetime | None, datetime | None]:
+    """The instant (aware UTC) a page's date names and its time at the publisher's offset.
 
+    The offset is the one the date was written with, unless the page shows its readers a
+    time beside the headline that puts the same instant at another offset (metadata in
+    UTC, the dateline on the publisher's clock): the readers' day is the document's day.
+    """
+    published = read_date(value)
+    if published is None:
+        return None, None
+    seen = local_time(published, shown)
+    if seen is None:
+        return published, read_local_date(value)
+    return published, seen if seen.utcoffset() else None

@@ -1,0 +1,317 @@
+"""The publication date a saved article page gives, read as a careful reader would.
+
+A page often carries several dates: when it was published, when it was modified, the
+dates of related articles, today's date in the site's header. The page's own publication
+metadata says which one is the article's; it is read first, in the order of how
+specifically it names the article's publication (PAGE_RULES), and a modified date never
+counts as a publication date. Only a page without such metadata falls back to the date
+printed beside its headline, then to a date in its URL path, then to trafilatura's guess.
+Every rule returns the date as written (corpus.dates reads it strictly) and its name.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterator, NamedTuple, Sequence
+
+from htmldate.extractors import try_date_expr  # trafilatura's date library: text dates
+from lxml import etree
+from lxml.html import HtmlElement
+
+from corpus.dates import MAX_OFFSET, read_written_date
+
+# schema.org types whose datePublished is the article's (a page's VideoObject, ImageObject
+# or the WebSite itself carries dates of other things).
+ARTICLE_TYPES = re.compile(r"(article|posting|report|newsarticle|creativework|blogposting)$",
+                           re.IGNORECASE)
+WEBPAGE_TYPES = {"webpage", "itempage"}
+# Open Graph and its variants name the article's publication time.
+OG_PUBLISHED = ("article:published_time", "og:article:published_time", "og:published_time",
+                "article:published", "og:pubdate")
+# Meta names that say publication, most specific first.
+META_PUBLISHED = ("pubdate", "publishdate", "publish-date", "publish_date", "publication_date",
+                  "parsely-pub-date", "dc.date.issued", "dcterms.issued", "dc.date.created",
+                  "dcterms.created")
+# Meta names that only say "a date": sites put the last change there (often the same value
+# as "last-modified"), so the dateline a reader sees by the headline comes before them.
+META_DATE = ("date", "dc.date", "dcterms.date")
+# A visible date introduced by one of these words is a change, not the publication.
+MODIFIED_CUE = re.compile(
+    r"(updated?|modified|edited|revised|aktualisiert|editiert|ge(ä|ae)ndert|mis à jour|"
+    r"modifi[ée]|actualiza|atualizad|aggiornat|päivitetty|bijgewerkt)\W*$", re.IGNORECASE)
+# How far (characters of visible text) before and after the headline a dateline is looked
+# for: a kicker, the byline and the dateline sit there; related articles come much later.
+MIN_HEADLINE = 15          # characters; shorter <h1>s are logos, sections or kickers
+BEFORE_HEADLINE = 200
+AFTER_HEADLINE = 400
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?=[-/_.]|$)")
+_NOT_TEXT = ("script", "style", "noscript", "template", "svg")
+
+
+class PageDate(NamedTuple):
+    """A date as the page writes it, and the rule that found it."""
+
+    value: str
+    rule: str
+
+
+def page_date(tree: HtmlElement, urls: Sequence[str]) -> PageDate | None:
+    """The page's publication date by the first rule that finds a readable one.
+
+    urls: the page's own addresses (canonical link, og:url, where it was saved from).
+    """
+    for name, rule in PAGE_RULES:
+        for value in rule(tree, urls):
+            if read_written_date(value) is not None:
+                return PageDate(value, name)
+    return None
+
+
+# --- the page's own publication metadata ---------------------------------------------------
+
+def json_ld_published(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
+    """datePublished of the page's article objects in JSON-LD (then of its WebPage)."""
+    objects = [obj for script in tree.iter("script")
+               if (script.get("type") or "").strip().lower() == "application/ld+json"
+               for obj in _json_objects(_load_json(script.text or ""))]
+    for wanted in (_is_article, _is_webpage):
+        for obj in objects:
+            if wanted(obj) and isinstance(obj.get("datePublished"), str):
+                yield obj["datePublished"]
+
+
+def og_published(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
+    """Open Graph's article:published_time and its variants."""
+    metas = _meta_values(tree)
+    for key in OG_PUBLISHED:
+        yield from metas.get(key, [])
+
+
+def itemprop_published(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
+    """The first itemprop="datePublished" in the page (microdata): the article's own."""
+    for element in tree.iterfind(".//*[@itemprop]"):
+        if "datepublished" in (element.get("itemprop") or "").lower().split():
+            value = element.get("content") or element.get("datetime") or element.text_content()
+            if value and value.strip():
+                yield value.strip()
+
+
+def meta_published(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
+    """<meta name="pubdate" / "dc.date.issued" / ...>, most specific first."""
+    metas = _meta_values(tree)
+    for key in META_PUBLISHED:
+        yield from metas.get(key, [])
+
+
+def meta_date(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
+    """<meta name="date"> and its Dublin Core forms: a date, not said to be publication."""
+    metas = _meta_values(tree)
+    for key in META_DATE:
+        yield from metas.get(key, [])
+
+
+def time_pubdate(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
+    """A <time pubdate> or <time class="...published..."> element's datetime."""
+    for element in tree.iter("time"):
+        marked = element.get("pubdate") is not None or "publish" in (element.get("class") or "")
+        if marked and element.get("datetime"):
+            yield element.get("datetime") or ""
+
+
+# --- what a reader sees, and the address -------------------------------------------------
+
+def headline_dateline(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
+    """A date printed just before or after the page's first headline (<h1>), as ISO.
+
+    Text dates come in every language and order ('29.04.2020, 12:01 Uhr', '30 septembre
+    2018', '3/5/2022 22:41'); htmldate reads them day-first as those sites write them.
+    A date introduced as an update ('Aktualisiert: 11.04.2020') is not the publication.
+    """
+    for day, _clock in datelines(tree):
+        yield day
+
+
+def shown_time(tree: HtmlElement) -> datetime | None:
+    """The first dateline by the headline that gives a time of day, as the naive local
+    time the page shows its readers ('3/5/2022 22:41' -> 2022-05-03 22:41)."""
+    for day, clock in datelines(tree):
+        if clock is not None:
+            return datetime.fromisoformat(day).replace(hour=clock[0], minute=clock[1])
+    return None
+
+
+def local_time(instant: datetime, shown: datetime | None) -> datetime | None:
+    """The instant at the UTC offset that makes it the time the page shows, else None.
+
+    Metadata often gives UTC ('2022-05-04T02:41:00Z') while the page shows its readers
+    the publisher's clock ('3/5/2022 22:41'): their difference is the publisher's offset,
+    if it is one that exists (a whole quarter hour, at most 14 hours). A shown time that
+    fits no offset is another moment (an update), and says nothing about this one.
+    """
+    if shown is None or instant.tzinfo is None:
+        return None
+    utc = instant.astimezone(timezone.utc).replace(tzinfo=None, second=0, microsecond=0)
+    offset = shown - utc
+    quarters = round(offset / QUARTER_HOUR)
+    if abs(offset - quarters * QUARTER_HOUR) > timedelta(minutes=1) \
+            or abs(quarters * QUARTER_HOUR) > MAX_OFFSET:
+        return None
+    return instant.astimezone(timezone(quarters * QUARTER_HOUR))
+
+
+def datelines(tree: HtmlElement) -> Iterator[tuple[str, tuple[int, int] | None]]:
+    """Dates (ISO day, (hour, minute) or None) by the headline: after it, then before it,
+    nearest first."""
+    before, after = _around_headline(tree)
+    yield from _text_dates(after)
+    yield from _text_dates(before, nearest_last=True)
+
+
+def url_date(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
+    """A /YYYY/MM/DD/ date in the page's own URL path (many sites file articles so)."""
+    for link in urls:
+        match = _URL_DATE.search(link or "")
+        if match:
+            year, month, day = (int(part) for part in match.groups())
+            yield f"{year:04d}-{month:02d}-{day:02d}"
+            return
+
+
+PAGE_RULES: tuple[tuple[str, Callable[[HtmlElement, Sequence[str]], Iterator[str]]], ...] = (
+    ("json-ld datePublished", json_ld_published),
+    ("article:published_time", og_published),
+    ("itemprop datePublished", itemprop_published),
+    ("meta publication date", meta_published),
+    ("time pubdate", time_pubdate),
+    ("dateline by the headline", headline_dateline),
+    ("meta date", meta_date),
+    ("date in the URL", url_date),
+)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def _load_json(text: str):
+    """Parse a JSON-LD block; sites leave raw newlines and trailing commas: None if broken."""
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        return None
+
+
+def _json_objects(data) -> Iterator[dict]:
+    """Every object of a JSON-LD value, in document order (@graph and lists walked)."""
+    if isinstance(data, list):
+        for item in data:
+            yield from _json_objects(item)
+    elif isinstance(data, dict):
+        yield data
+        for key in ("@graph", "mainEntity", "mainEntityOfPage"):
+            if isinstance(data.get(key), (list, dict)):
+                yield from _json_objects(data[key])
+
+
+def _types(obj: dict) -> list[str]:
+    """An object's @type as a list of names."""
+    kind = obj.get("@type")
+    names = kind if isinstance(kind, list) else [kind]
+    return [name for name in names if isinstance(name, str)]
+
+
+def _is_article(obj: dict) -> bool:
+    return any(ARTICLE_TYPES.search(name) for name in _types(obj))
+
+
+def _is_webpage(obj: dict) -> bool:
+    return any(name.lower() in WEBPAGE_TYPES for name in _types(obj))
+
+
+def _meta_values(tree: HtmlElement) -> dict[str, list[str]]:
+    """Each meta key (name, property or itemprop-less http-equiv, lower case) -> contents."""
+    values: dict[str, list[str]] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("http-equiv") or "").lower()
+        content = (meta.get("content") or "").strip()
+        if key and content:
+            values.setdefault(key.strip(), []).append(content)
+    return values
+
+
+def _around_headline(tree: HtmlElement) -> tuple[str, str]:
+    """The visible text just before the page's headline (its first <h1> long enough not to
+    be the site's logo) and just after it."""
+    headline = next((h1 for h1 in tree.iter("h1")
+                     if len(" ".join(h1.text_content().split())) >= MIN_HEADLINE), None)
+    if headline is None:
+        return "", ""
+    pieces: list[str] = []    # joined with spaces: inline elements often touch ("Judicial6 May")
+    hidden = 0        # depth inside a script, style, comment or the headline itself
+    for event, element in etree.iterwalk(tree.getroottree().getroot(), events=("start", "end")):
+        if event == "start":
+            if hidden or element is headline or not isinstance(element.tag, str) \
+                    or element.tag in _NOT_TEXT:
+                pieces += [_HEADLINE] if element is headline else []
+                hidden += 1
+            else:
+                pieces.append(element.text or "")
+            continue
+        if hidden:
+            hidden -= 1
+            if hidden:
+                continue
+        pieces.append(element.tail or "")     # the tail of a hidden element is visible
+    before, _, after = " ".join(" ".join(pieces).split()).partition(_HEADLINE)
+    return before[-BEFORE_HEADLINE:], after[:AFTER_HEADLINE]
+
+
+_HEADLINE = "\x00"    # stands for the headline in the page's text
+
+
+def _text_dates(text: str, nearest_last: bool = False
+                ) -> Iterator[tuple[str, tuple[int, int] | None]]:
+    """Dates written in a text with the time of day after them, skipping updates."""
+    spans = list(_DATE_SHAPE.finditer(text))
+    for match in reversed(spans) if nearest_last else spans:
+        if MODIFIED_CUE.search(text[max(0, match.start() - 30):match.start()]):
+            continue
+        try:
+            found = try_date_expr(match.group(0), "%Y-%m-%d", True, _EARLIEST, _latest())
+        except Exception:  # an internal of htmldate: any failure is "no date here"
+            found = None
+        if found:
+            yield found, _clock(text[match.end():match.end() + 25])
+
+
+def _clock(text: str) -> tuple[int, int] | None:
+    """The time of day at the start of a text ('- 2:00 a. m.', ', 12:01 Uhr'), else None."""
+    match = _TIME.match(text)
+    if not match:
+        return None
+    hour, minute = int(match["hour"]), int(match["minute"])
+    meridiem = (match["meridiem"] or "").lower()
+    if meridiem and not 1 <= hour <= 12:
+        return None
+    if meridiem.startswith("p") and hour != 12:
+        hour += 12
+    elif meridiem.startswith("a") and hour == 12:
+        hour = 0
+    return (hour, minute) if hour < 24 and minute < 60 else None
+
+
+_TIME = re.compile(r"[\s,\-–|/·•]*(?:um\s+|à\s+|a\s+las\s+|at\s+)?(?P<hour>\d{1,2})[:h.](?P<minute>\d\d)"
+                   r"(?!\d)\s*(?P<meridiem>[ap]\.?\s?m\.?)?", re.IGNORECASE)
+_MONTH_WORD = r"[^\W\d_]{3,}\.?"
+_DATE_SHAPE = re.compile(
+    r"\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b"                               # 2023-11-07
+    r"|\b\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b"                      # 29.04.2020, 3/5/2022
+    rf"|\b\d{{1,2}}\.?\s+(?:de\s+)?{_MONTH_WORD}\s+(?:de\s+|del\s+)?\d{{4}}\b"  # 18. März 2020
+    rf"|\b{_MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"      # March 14, 2021
+    r"|\d{4}年\d{1,2}月\d{1,2}日")
+_EARLIEST = datetime(1990, 1, 1)
+QUARTER_HOUR = timedelta(minutes=15)
+
+
+def _latest() -> datetime:
+    """Tomorrow: no page is published later than that."""
+    return (datetime.now(timezone.utc) + timedelta(days=1)).replace(tzinfo=None)
