@@ -24,13 +24,27 @@ def merge(stored: Document | None, incoming: Document) -> tuple[Document, str]:
     if stored is None:
         return incoming, "new"
     if raw_fields(stored) == raw_fields(incoming):
-        return stored, "unchanged"
+        return _fill_local(stored, incoming)
     if len(stored.text) > len(incoming.text) or only_lacks(stored, incoming):
         return _fill_empty(stored, incoming)
     merged = replace(incoming, id=stored.id, ingested_at=stored.ingested_at,
                      external_id=incoming.external_id or stored.external_id,
                      parent_id=incoming.parent_id or stored.parent_id)
     return merged, "updated"
+
+
+def _fill_local(stored: Document, incoming: Document) -> tuple[Document, str]:
+    """Keep an unchanged item, but let it give the publisher's offset the stored copy lacks.
+
+    Documents stored before the offset was kept (migration 7) have only the UTC instant;
+    the same item read again names the same instant with its offset, and its local day is
+    the document's day. Only then is it "updated" (same id: no second document).
+    """
+    local = incoming.published_local
+    if (stored.published_local is not None or local is None
+            or input_date(stored) is None or local != input_date(stored)):
+        return stored, "unchanged"
+    return replace(stored, published_local=local), "updated"
 
 
 def only_lacks(stored: Document, incoming: Document) -> bool:
