@@ -91,3 +91,34 @@ def test_a_store_of_the_last_version_gains_the_column(tmp_path):
     Store(tmp_path / "s.sqlite3").close()
     columns = [row[1] for row in db.execute("PRAGMA table_info(documents)")]
     assert columns[-1] == "published_local"
+
+
+def test_check_notices_a_local_time_that_is_not_the_published_instant_and_repair_drops_it(
+        tmp_path):
+    from tests.helpers import manage, write_jsonl
+
+    items = [{"title": "Late vote", "text": "The council voted after midnight.", "source": "S",
+              "url": "https://s.example/late", "published": "2020-02-15T00:30:00+01:00"},
+             {"title": "Early vote", "text": "The council voted at dawn.", "source": "S",
+              "url": "https://s.example/early", "published": "2020-02-16T06:00:00+01:00"}]
+    home = tmp_path / "home"
+    assert manage(home, "ingest", write_jsonl(tmp_path / "a.jsonl", items)).returncode == 0
+    assert json.loads(manage(home, "check", "--json").stdout)["problems"] == []
+    db = sqlite3.connect(home / "store.sqlite3")     # a local time of another instant
+    db.execute("UPDATE documents SET published_local = '2020-02-17T00:30:00+01:00' "
+               "WHERE title = 'Late vote'")
+    db.commit()
+    db.close()
+    found = manage(home, "check", "--json")
+    assert found.returncode == 1
+    [problem] = json.loads(found.stdout)["problems"]
+    assert "(2020-02-17T00:30:00+01:00) that is not its published time" in problem
+    repaired = manage(home, "check", "--repair", "--json")
+    assert repaired.returncode == 0 and json.loads(repaired.stdout)["problems"] == []
+    rows = {r["title"]: r for r in map(json.loads, manage(home, "export", "--format", "jsonl")
+                                       .stdout.splitlines())}
+    assert (rows["Late vote"]["published"], rows["Late vote"]["published_local"]) == (
+        "2020-02-14T23:30:00Z", None)                 # the UTC day, 14th, until re-ingested
+    assert rows["Early vote"]["published_local"] == "2020-02-16T06:00:00+01:00"
+    dated = manage(home, "search", "date:2020-02-14", "--json")
+    assert [m["title"] for m in json.loads(dated.stdout)["results"]] == ["Late vote"]
