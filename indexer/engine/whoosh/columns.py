@@ -1,17 +1,29 @@
-"""Per-document values read once per searcher from Whoosh columns: sort keys and facets.
+"""Per-document values of a searcher, by global document number: sort keys and facets.
 
-Whoosh's groupedby and DateRangeFacet cost up to seconds a query (WHOOSH.md); plain
-lists indexed by document number let facets, the histogram and date sorts be counted
-in Python over the matching document numbers.
+Whoosh's groupedby and DateRangeFacet cost up to seconds a query (WHOOSH.md); arrays
+indexed by document number let facets, the histogram and date sorts be counted over the
+matching document numbers. Each segment's arrays come from its cache file
+(column_cache.py) and are joined here; facets and days are counted with numpy over the
+matches, not per document in Python.
 """
 from __future__ import annotations
 
 import weakref
-from collections import Counter
 from dataclasses import dataclass, field
+from typing import Iterable
 
-from indexer.engine.whoosh.schema import FACETS, UNDATED_DAY, VALUE_SEPARATOR, facet_key
-from indexer.search.near_duplicates import band_keys, sharing_a_band
+import numpy as np
+
+from indexer.engine.whoosh.column_cache import (
+    FacetColumn,
+    SegmentColumns,
+    Signatures,
+    segment_columns,
+)
+from indexer.engine.whoosh.schema import FACETS, UNDATED_DAY
+from indexer.search.near_duplicates import BANDS, PERMUTATIONS, band_keys
+
+_SIGNATURE_SIZE = 4 * PERMUTATIONS
 
 
 @dataclass
@@ -21,9 +33,9 @@ class DocTable:
     ids: list[str]
     days: list[int]          # YYYYMMDD, UNDATED_DAY for documents dated by ingest time
     timestamps: list[int]
-    facets: dict[str, list[tuple[str, ...]]]   # folded keys per document
-    labels: dict[str, dict[str, str]]          # folded key -> value as first seen
-    signatures: list[bytes]  # near-duplicate MinHash signatures, b"" for none
+    day_array: np.ndarray    # days again, for counting over many documents at once
+    facets: dict[str, FacetColumn]
+    signatures: Signatures   # near-duplicate MinHash signatures, b"" for none
     _band_keys: dict[int, list[bytes]] = field(default_factory=dict, repr=False)
     _copy_candidates: set[int] | None = field(default=None, repr=False)
 
@@ -49,18 +61,6 @@ class DocTable:
         return (self.days[docnum] == UNDATED_DAY, self.timestamps[docnum], self.ids[docnum])
 
 
-@dataclass
-class SegmentColumns:
-    """One segment's columns; segments never change, so a reopened searcher reuses them."""
-
-    ids: list[str]
-    days: list[int]
-    timestamps: list[int]
-    signatures: list[bytes]
-    facets: dict[str, list[tuple[str, ...]]]
-    labels: dict[str, dict[str, str]]
-
-
 class ColumnCache:
     """The column tables of one index's searchers, and the segments they were read from.
 
@@ -81,61 +81,123 @@ class ColumnCache:
 
     def _read_table(self, reader) -> DocTable:
         """Join the columns of every segment (read once per segment) into one table."""
-        ids, days, stamps, signatures = [], [], [], []
-        facets: dict[str, list] = {name: [] for name in FACETS}
-        labels: dict[str, dict[str, str]] = {name: {} for name in FACETS}
-        used = {}
+        parts, used = [], {}
         for leaf, _offset in reader.leaf_readers():
             if not leaf.doc_count_all():
                 continue      # an empty index's reader has no columns at all
             key = leaf.segment().segment_id()
-            part = used[key] = self._segments.get(key) or read_segment(leaf)
-            ids += part.ids
-            days += part.days
-            stamps += part.timestamps
-            signatures += part.signatures
-            for name in FACETS:
-                facets[name] += part.facets[name]
-                for folded, label in part.labels[name].items():
-                    labels[name].setdefault(folded, label)
+            part = used[key] = self._segments.get(key) or segment_columns(leaf)
+            parts.append(part)
         self._segments = used
-        return DocTable(ids, days, stamps, facets, labels, signatures)
+        return join_segments(parts)
 
 
-def read_segment(leaf) -> SegmentColumns:
-    """Read one segment's columns (a segment may lack a column file)."""
-    facets, labels = {}, {}
-    for name in FACETS:
-        facets[name], labels[name] = _fold_column(_column(leaf, name))
-    return SegmentColumns(_column(leaf, "id"), _column(leaf, "day"), _column(leaf, "timestamp"),
-                          _column(leaf, "nearsig"), facets, labels)
+def join_segments(parts: list[SegmentColumns]) -> DocTable:
+    """One table of the segments' columns, in segment order (Whoosh's document numbers)."""
+    ids: list[str] = []
+    for part in parts:
+        ids += part.ids
+    days = _concatenate([p.days for p in parts], np.int32)
+    stamps = _concatenate([p.timestamps for p in parts], np.int64)
+    signatures = Signatures(
+        b"".join(p.signatures.blob for p in parts),
+        _join_offsets([p.signatures.offsets for p in parts]))
+    facets = {name: join_facet([p.facets[name] for p in parts]) for name in FACETS}
+    return DocTable(ids, days.tolist(), stamps.tolist(), days, facets, signatures)
 
 
-def _column(leaf, name: str) -> list:
-    return list(leaf.column_reader(name))
+def join_facet(columns: list[FacetColumn]) -> FacetColumn:
+    """One facet column of several segments: their keys merged, codes renumbered.
+
+    A key keeps the label it was first seen with, in segment order then document order.
+    """
+    code_of: dict[str, int] = {}
+    labels: list[str] = []
+    codes = []
+    for column in columns:
+        for key, label in zip(column.keys, column.labels, strict=True):
+            if key not in code_of:
+                code_of[key] = len(labels)
+                labels.append(label)
+        renumber = np.array([code_of[key] for key in column.keys], dtype=np.int32)
+        codes.append(renumber[column.codes] if len(column.codes) else column.codes)
+    return FacetColumn(_join_offsets([c.offsets for c in columns]),
+                       _concatenate(codes, np.int32), list(code_of), labels)
 
 
-def _fold_column(values: list) -> tuple[list[tuple[str, ...]], dict[str, str]]:
-    """Split joined display values into folded keys, remembering a label per key."""
-    labels: dict[str, str] = {}
-    folded: dict[object, tuple[str, ...]] = {}
-    keys = []
-    for value in values:
-        if value not in folded:
-            text = value.decode("utf-8") if isinstance(value, bytes) else (value or "")
-            names = [v for v in text.split(VALUE_SEPARATOR) if v]
-            for name in names:
-                labels.setdefault(facet_key(name), name)
-            folded[value] = tuple(dict.fromkeys(facet_key(n) for n in names))
-        keys.append(folded[value])
-    return keys, labels
+def _concatenate(arrays: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)
 
 
-def count_facets(table: DocTable, docnums) -> dict[str, dict[str, int]]:
+def _join_offsets(offsets: list[np.ndarray]) -> np.ndarray:
+    """CSR offsets of consecutive parts: each part's offsets shifted by what came before."""
+    joined, shift = [], 0
+    for part in offsets:
+        joined.append(part[:-1] + shift)
+        shift += int(part[-1])
+    joined.append(np.array([shift], dtype=np.int64))
+    return np.concatenate(joined).astype(np.int64, copy=False)
+
+
+def sharing_a_band(signatures: Signatures) -> set[int]:
+    """The documents whose signature shares one of its band keys with another document.
+
+    As near_duplicates.sharing_a_band, with numpy: each band key (ROWS 32-bit values, two
+    64-bit words) is hashed into one 64-bit word and the repeated hashes found by sorting.
+    A hash collision only adds a document that clusters() then finds alone, so the set
+    may be larger than the exact one but never misses a document that can collapse.
+    """
+    offsets = signatures.offsets
+    whole = np.flatnonzero(np.diff(offsets) == _SIGNATURE_SIZE)
+    if not len(whole):
+        return set()
+    if len(signatures.blob) == len(whole) * _SIGNATURE_SIZE:
+        rows = np.frombuffer(signatures.blob, dtype="<u8")       # every signature whole
+    else:
+        rows = np.frombuffer(b"".join(signatures[int(d)] for d in whole), dtype="<u8")
+    words = rows.reshape(len(whole), _SIGNATURE_SIZE // 8)
+    shared = np.zeros(len(whole), dtype=bool)
+    per_band = words.shape[1] // BANDS
+    with np.errstate(over="ignore"):
+        for band in range(BANDS):
+            first, second = words[:, band * per_band], words[:, band * per_band + 1]
+            hashed = first * np.uint64(0x9E3779B97F4A7C15) ^ second
+            ordered = np.sort(hashed)
+            repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+            if len(repeated):
+                shared |= np.isin(hashed, repeated)
+    return set(whole[shared].tolist())
+
+
+def _as_array(docnums: Iterable[int]) -> np.ndarray:
+    if isinstance(docnums, np.ndarray):
+        return docnums.astype(np.int64, copy=False)
+    return np.fromiter(docnums, dtype=np.int64)
+
+
+def count_facets(table: DocTable, docnums: Iterable[int]) -> dict[str, dict[str, int]]:
     """Count every facet's values over the matching documents, by display label."""
-    counts = {}
-    for facet in FACETS:
-        column, labels = table.facets[facet], table.labels[facet]
-        per_key = Counter(key for d in docnums for key in column[d])
-        counts[facet] = {labels[key]: n for key, n in per_key.items()}
-    return counts
+    docs = _as_array(docnums)
+    return {name: count_values(table.facets[name], docs) for name in FACETS}
+
+
+def count_values(column: FacetColumn, docs: np.ndarray) -> dict[str, int]:
+    """How many of the documents hold each value of one facet (a document counts once)."""
+    starts, ends = column.offsets[docs], column.offsets[docs + 1]
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if not total:
+        return {}
+    # The positions of every selected document's codes: its start, start + 1, ... end - 1.
+    before = np.cumsum(lengths) - lengths
+    positions = np.repeat(starts - before, lengths) + np.arange(total)
+    counts = np.bincount(column.codes[positions], minlength=len(column.labels))
+    found = np.flatnonzero(counts)
+    return dict(zip([column.labels[c] for c in found.tolist()], counts[found].tolist(),
+                    strict=True))
+
+
+def count_days(table: DocTable, docnums: Iterable[int]) -> dict[int, int]:
+    """How many of the documents fall on each day number (UNDATED_DAY among them)."""
+    days, counts = np.unique(table.day_array[_as_array(docnums)], return_counts=True)
+    return dict(zip(days.tolist(), counts.tolist(), strict=True))
