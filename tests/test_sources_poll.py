@@ -162,3 +162,40 @@ def test_an_oversized_body_is_cut_off_and_reported(tmp_path):
         assert run.bytes == 4096
         assert sources.get("Big").health == "failing"
         sources.close()
+
+
+# Made-up earnings tables that langdetect alone calls Swedish or French (issue 14, item 1).
+TABLES = ["Revs 481.3 mln vs 93.9 mln\nAvg shrs 2752,000 vs 2614,000\nRevs 113.5 mln vs "
+          "229.1 mln\nRevs 333.9 mln vs 135.5 mln\nNine mths\nOper shr 39 cts vs 71 cts",
+          "Sales 222.5 mln vs 103.6 mln\nQtr div 83 cts vs 49 cts\nYear",
+          "Nine mths\nSales 167.5 mln vs 185.7 mln\nQtr div 15 cts vs 45 cts"]
+PROSE = ("The company said on {day} that its board had approved a plan to expand the factory "
+         "near the river, adding that the work would begin next spring and employ several "
+         "hundred people once finished, according to a statement released to reporters.")
+
+
+def test_a_poll_settles_its_items_languages_as_an_ingest_does(tmp_path):
+    # A first poll of a new outlet: while its items are enriched the store knows no language
+    # for it, so the tables lean on nothing; the poll's last pass counts the whole run.
+    items = [{"title": "ACME INDUSTRIES INC 1ST QTR NET", "link": f"http://example.org/t{n}",
+              "text": table} for n, table in enumerate(TABLES)]
+    items += [{"title": f"Factory plan {n}", "link": f"http://example.org/p{n}",
+               "text": PROSE.format(day=day)} for n, day in enumerate(["Monday", "Tuesday",
+                                                                         "Friday"])]
+    monitor = monitor_at(tmp_path / "home")
+    with feed_server() as site:
+        site.routes["/feed"] = Route(rss(items, title="Wire"))
+        sources = sources_of(monitor)
+        sources.add(site.url("/feed"), name="Wire")
+        [run] = sources.poll()
+        assert (run.status, run.new) == ("ok", 6)
+        assert "unsettled" not in run.to_json()
+        sources.close()
+    with monitor.store() as store:
+        stored = {doc.url.rsplit("/", 1)[-1]: (doc.lang, doc.seq) for doc in store.iter_all()}
+    assert {name: lang for name, (lang, _seq) in stored.items()} == {
+        "t0": "en", "t1": "en", "t2": "en", "p0": "en", "p1": "en", "p2": "en"}
+    assert sorted(seq for _lang, seq in stored.values()) == [1, 2, 3, 4, 5, 6]  # seq stays
+    # the index holds the settled languages, not the first guesses
+    found = monitor.search(monitor.params({"q": "mln", "lang": "en"}))
+    assert found["total"] == 3

@@ -38,6 +38,8 @@ class RunReport:
     finished_at: str | None = None
     next_due_at: str | None = None
     answer: Answer | None = field(default=None, repr=False)
+    # ids whose language leaned on the store: the round settles them once all is stored
+    unsettled: set[str] = field(default_factory=set, repr=False)
 
     def fail(self, reason: str) -> "RunReport":
         """Mark the run failed with its reason."""
@@ -53,6 +55,7 @@ class RunReport:
         """The run as `sources poll --json` prints it."""
         data = asdict(self)
         data.pop("answer")
+        data.pop("unsettled")
         return data
 
 
@@ -70,11 +73,12 @@ def poll_one(monitor, fetcher: Fetcher, source: dict) -> RunReport:
         return run
     with monitor.store() as store:
         preparer = ItemPreparer(store, fetcher, source, monitor.clock)
+        ingester = Ingester(store, clock=monitor.clock)
         try:
-            report = Ingester(store, clock=monitor.clock).ingest_payload(
-                source["url"], answer.body, "feed", preparer)
+            report = ingester.ingest_payload(source["url"], answer.body, "feed", preparer)
         except StoreFault as exc:
             return run.fail(f"the store failed: {exc}")
+        run.unsettled = set(ingester.unsettled)
     run.fetched, run.new = report.documents, report.new
     run.updated, run.unchanged = report.updated, report.unchanged
     if answer.cut_off:
@@ -99,9 +103,32 @@ def poll_round(monitor, fetcher: Fetcher, sources: list[dict], parallel: int = 8
         # Also after a run of only unchanged items: it may follow a crash that stored
         # documents without indexing or matching them.
         monitor.catch_up()
+        settle_languages(monitor, runs)
         monitor.alerts.run()
     record_runs(monitor, sources, runs)
     return runs
+
+
+def settle_languages(monitor, runs: list[RunReport]) -> int:
+    """Decide again, as an ingest's last pass does (Ingester.settle), the languages of the
+    round's items that leaned on the store: their outlets now count the whole round.
+    Enrichment only (seq stays); the index rewrites what changed. Returns how many."""
+    unsettled = set().union(*(run.unsettled for run in runs))
+    if not unsettled:
+        return 0
+    with monitor.store() as store:
+        ingester = Ingester(store, clock=monitor.clock)
+        ingester.unsettled.update(unsettled)
+        try:
+            return ingester.settle(on_batch=monitor.engine.refresh)
+        except StoreFault as exc:   # the items stay stored with their first guess
+            for run in runs:
+                if run.unsettled:
+                    run.note(f"the store failed while settling languages: {exc}")
+            return 0
+        finally:
+            for run in runs:
+                run.unsettled.clear()
 
 
 def record_runs(monitor, sources: list[dict], runs: list[RunReport]) -> None:
