@@ -1,19 +1,18 @@
-"""Persian people named without a title: a given name, a surname, a clear end (issue 14, 5)."""
+"""Persian and Arabic people named without a title before them (issue 14, 5)."""
 from __future__ import annotations
 
 import gzip
-import json
-from pathlib import Path
 
 import pytest
 
+from benchmarks.person_names import labels, score
 from corpus.document import Document
 from corpus.jsonl import read_jsonl
-from indexer.enrich.entities import extract_entities
-from indexer.enrich.entity_table import variant_key
-from tests.helpers import FARSNEWS
+from indexer.enrich.entities import extract_entities, find_entities
+from indexer.enrich.entity_table import EntityTable
+from tests.helpers import CORPUS, FARSNEWS
 
-LABELS = Path(__file__).parent / "data" / "person_names_fa.json"
+SAUDINEWSNET = CORPUS / "saudinewsnet.jsonl.gz"
 
 
 def people(text: str) -> list[str]:
@@ -38,18 +37,66 @@ def test_a_cued_name_is_not_taken_again_from_its_middle():
     assert people("وزیر امور خارجه محمد جواد ظریف روز سه‌شنبه گفت که") == ["محمد جواد ظریف"]
 
 
+# Issue 14, 5: a title after the name, a verb of speech, quotation marks (person_shapes).
+@pytest.mark.parametrize("text, expected", [
+    ("به گزارش خبرنگار ما، منصور ابراهیم‌زاده، سرمربی تیم گفت که", ["منصور ابراهیم‌زاده"]),
+    ("در این جلسه، کامران نوروزی مدیرعامل شرکت حضور داشت.", ["کامران نوروزی"]),
+    ("به گزارش ما، رستم بهادری امروز گفت: کار تمام شد.", ["رستم بهادری"]),
+    ("به نقل از رویترز، «چیاز هونوسف» افزود: کار تمام شد.", ["چیاز هونوسف"]),
+    ("سید مسعود میرکاظمی وزیر بازرگانی امروز گفت.", ["مسعود میرکاظمی"]),   # سید is a title
+    ("در این بازدید، بازدید ناگهانی وزیر انجام شد.", []),     # an ending alone wants a comma
+    ("«شرکت ملی نفت» اعلام کرد.", []),                        # an organisation quoted
+    ("در وزن 84 داور خاکسور از سد حامد تاتاری گذشت.", []),    # a verb is no surname
+])
+def test_persian_names_told_by_what_stands_around_them(text, expected):
+    assert people(text) == expected
+
+
+def arabic_people(text: str) -> list[str]:
+    return [e["name"] for e in extract_entities(None, text, "ar") if e["type"] == "person"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("وصل الأمير سعود بن عبدالله بن منصور بن جلوي إلى جدة.", ["سعود بن عبدالله بن منصور بن جلوي"]),
+    ("استشهد الرقيب أول سيف يوسف أحمد الفلاسي أمس.", ["سيف يوسف أحمد الفلاسي"]),
+    ("اللاعب ماجد عسيري يعد من المواهب.", ["ماجد عسيري"]),      # a present verb ends it
+    ("عمار البطي لاعب النادي، وأضاف", ["عمار البطي"]),
+    ("وصل يزيد ومعه الوفد.", []),                               # a conjunction is no name
+    ("في شهر رمضان المبارك يزور الناس.", []),                   # a month
+    ("وقالت الوزارة الخارجية إن", []),                          # a name opens without al-
+])
+def test_arabic_chains_ranks_and_ends(text, expected):
+    assert arabic_people(text) == expected
+
+
+def test_a_name_once_cued_is_found_bare_through_the_entity_table():
+    table = EntityTable()
+    table.add(find_entities(None, "وزیر کشور کامران نوروزی گفت: کار تمام شد.", "fa"))
+    bare = "کامران نوروزی طرح جدید شهر را برد."     # no clear end: only a known name
+    assert (people(bare), [e["name"] for e in extract_entities(None, bare, "fa", table)]) == (
+        [], ["کامران نوروزی"])
+    assert people(f"وزیر کشور کامران نوروزی گفت: کار تمام شد.\n\n{bare}") == ["کامران نوروزی"]
+
+
+def sample_figures(lang: str, corpus) -> tuple[int, int, int]:
+    if not corpus.exists():
+        pytest.skip(f"../shared is absent: no {corpus.name}")
+    wanted = labels(lang)
+    docs = {d.id: d for d in read_jsonl(gzip.open(corpus).read(), corpus.name.split(".")[0])
+            if isinstance(d, Document) and d.id in wanted}
+    return score(docs, wanted, lang)
+
+
 @pytest.mark.slow
-def test_recall_and_precision_on_the_labelled_sample():
-    if not FARSNEWS.exists():
-        pytest.skip("../shared is absent: no farsnews corpus")
-    labels = {k: v for k, v in json.loads(LABELS.read_text(encoding="utf-8")).items()
-              if not k.startswith("_")}
-    docs = {d.id: d for d in read_jsonl(gzip.open(FARSNEWS).read(), "farsnews")
-            if isinstance(d, Document) and d.id in labels}
-    right = found = wanted = 0
-    for doc_id, names in labels.items():
-        got = {variant_key(n) for n in people(f"{docs[doc_id].title}\n\n{docs[doc_id].text}")}
-        want = {variant_key(n) for n in names}
-        right, found, wanted = right + len(got & want), found + len(got), wanted + len(want)
-    # measured: 20 of 35 labelled people found, 20 of 23 found right (before: 0 of 35, 0 of 1)
-    assert (wanted, right / wanted >= 0.55, right / found >= 0.85) == (35, True, True)
+def test_recall_and_precision_on_the_farsnews_sample():
+    # measured (benchmarks/person_names.py): 49 of 76 labelled people found, 49 of 50 found
+    # right (before issue 14, 5's second pass: 28 of 76, 28 of 31)
+    labelled, found, right = sample_figures("fa", FARSNEWS)
+    assert (labelled, right >= 49, found - right <= 1) == (76, True, True)
+
+
+@pytest.mark.slow
+def test_recall_and_precision_on_the_saudinewsnet_sample():
+    # measured: 30 of 44 labelled people found, 30 of 32 found right (before: 15 of 44, 15 of 22)
+    labelled, found, right = sample_figures("ar", SAUDINEWSNET)
+    assert (labelled, right >= 30, found - right <= 2) == (44, True, True)

@@ -6,6 +6,7 @@ from typing import Callable
 
 from indexer.enrich.entity_lexicon import Lexicon
 from indexer.enrich.entity_table import Mention
+from indexer.enrich.person_shapes import shape_mentions
 
 _AR_WORD = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]+")
 _AR_TOKEN = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF\u200c]+|\S")
@@ -23,6 +24,7 @@ def arabic_mentions(text: str, folded: str, lang: str | None, lex: Lexicon,
         for code in langs:
             mentions += _cue_mentions(text, folded, code, lex, is_country)
             mentions += _given_name_mentions(text, folded, code, lex)
+            mentions += shape_mentions(text, folded, code, lex.arabic[code], is_country)
     return mentions
 
 
@@ -37,9 +39,11 @@ def _given_name_mentions(text: str, folded: str, lang: str, lex: Lexicon) -> lis
     mentions: list[Mention] = []
     taken_until, previous = 0, ""
     for word in _AR_WHOLE_WORD.finditer(folded):
-        first, after_given = word.group(), _opens_name(previous, cues)
+        # after a given name or a connector the word is a middle name ("محمد جواد ظریف",
+        # "محمد بن سلمان"), not a start
+        first = word.group()
+        after_given = _opens_name(previous, cues) or previous in cues.get("connectors", ())
         previous = first
-        # a given name after another is a middle name ("محمد جواد ظریف"), not a start
         if word.start() < taken_until or after_given or not _opens_name(first, cues):
             continue
         tokens = list(_AR_TOKEN.finditer(folded, word.start(), min(len(folded), word.start() + 80)))
@@ -49,7 +53,10 @@ def _given_name_mentions(text: str, folded: str, lang: str, lex: Lexicon) -> lis
         # faith and "محمود آباد" a town: such a word is no name's part.
         if boundary is None or units not in (2, 3) or (units == 3 and not _punctuated(
                 folded, name[-1].end())):
+            mentions += _weak_pair(text, name, cues)
             continue
+        if units == 3 and lang == "fa" and _past_verb(name[-1].group(), cues):
+            continue                            # "... حامد تاتاری گذشت.": the verb ends the clause
         if any(token.group() in cues.get("not_surnames", ())
                or token.group().startswith(("می\u200c", "نمی\u200c")) for token in name[1:]):
             continue                            # a verb ("قاسم می‌گویم") is no surname
@@ -117,9 +124,19 @@ def _walk_name(folded: str, tokens: list[re.Match[str]], cues: dict, lang: str, 
                   and not (name and name[-1].group() == "عبد"))
         if family and (royal or not units):
             return name, units, "stop" if royal else None
+        if lang == "ar" and units >= 2 and not connector and _imperfect_verb(word, cues):
+            return name, units, "stop"          # "ماجد عسيري يعد من ...": a verb follows the name
+        if lang == "ar" and name and word[0] in "وف" and not connector and word not in cues["given"]:
+            return name, units, "stop"          # "يزيد ومعه": a conjunction, not a name's word
+        chained = len(name) > 1 and name[-2].group() in cues.get("connectors", ())
+        if lang == "ar" and chained and not connector and not family:
+            return name, units, "stop"          # "خالد بن عبدالقادر وسط ...": the chain ended
         units += not connector
         name.append(token)
-        if units > 3:
+        joined = sum(t.group() in cues.get("connectors", ()) for t in name)
+        # Arabic names run long: "سيف يوسف أحمد الفلاسي", "سعود بن عبدالله بن منصور بن جلوي".
+        limit = 3 if lang != "ar" else min(5, 3 + joined) if not family else max(4, min(5, 3 + joined))
+        if units > limit:
             return name, units, None
         if family and units > 1:
             return name, units, "stop"
@@ -150,3 +167,26 @@ def _arabic_name(text: str, name: list, units: int, cues: dict, lang: str, honor
 def _nisba(word: str) -> bool:
     # Arabic adjectives of origin or office ("السوري", "التنفيذي") stand between title and name.
     return word.startswith("ال") and word.endswith(("ی", "یه", "یین"))
+
+
+def _past_verb(word: str, cues: dict) -> bool:
+    # Persian past verbs of the third person end in -ت or -د (گذشت، باخت، کرد); given names
+    # that do (محمد، احمد) stay names.
+    return word.endswith(("ت", "د")) and word not in cues["given"] and not word.startswith("ال")
+
+
+def _imperfect_verb(word: str, cues: dict) -> bool:
+    # Arabic present verbs open with ي or ت (يعد، يقول، تؤكد); given names that do (يوسف،
+    # ياسر، تركي) stay names.
+    return word[0] in "يیت" and word not in cues["given"] and not word.startswith("ال")
+
+
+def _weak_pair(text: str, name: list[re.Match[str]], cues: dict) -> list[Mention]:
+    """A given name and the word after it, when the name's end is unclear: weak, so it is
+    kept only when the document or the entity table already knows that name (found once
+    with a cue, it is found without one later)."""
+    if len(name) < 2 or name[1].group() in cues.get("connectors", ()) or any(
+            name[1].group() in cues.get(kind, ()) for kind in ("not_surnames", "given")):
+        return []
+    start, end = name[0].start(), name[1].end()
+    return [Mention(start, " ".join(text[start:end].split()), "person", strong=False)]

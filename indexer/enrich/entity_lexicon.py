@@ -61,11 +61,7 @@ def lexicon() -> Lexicon:
                              *get_day_names(width, locale=loc).values()]}
     table = {alias_key(fold_letters(k)): tuple(v) for k, v in aliases["aliases"].items()}
     alias_alt = "|".join(_script_pattern(k) for k in sorted(table, key=len, reverse=True))
-    spec = _load("entity_cues_fa_ar.json")
-    given = frozenset(map(fold_letters, spec["given_names"]))
-    arabic = {lang: {"given": given, **{kind: frozenset(map(fold_letters, words))
-                                         for kind, words in spec[lang].items()}}
-              for lang in ("fa", "ar")}
+    arabic = _arabic_cues(_load("entity_cues_fa_ar.json"), _load("person_cues_fa_ar.json"))
     return Lexicon(
         roles=frozenset(cues["role_words"]),
         leader_re=re.compile(rf"(['’]s)?[ \t\n]+({'|'.join(cues['leader_nouns'])})\b"),
@@ -80,6 +76,19 @@ def lexicon() -> Lexicon:
         alias_re=re.compile(rf"(?<![\w.])(?:[وبلف](?=ال))?({alias_alt})(?![\w])"),
         arabic=arabic, arabic_cue_re={lang: _arabic_cue_re(spec) for lang, spec in arabic.items()},
         arabic_firsts={lang: _arabic_firsts(spec) for lang, spec in arabic.items()})
+
+
+def _arabic_cues(spec: dict, more: dict) -> dict[str, dict[str, frozenset[str]]]:
+    """Persian and Arabic cue lists by language: the first file's lists with the second's added."""
+    given = frozenset(map(fold_letters, spec["given_names"] + more["given_names"]))
+    given -= frozenset(map(fold_letters, more["not_given"]))
+    cues: dict[str, dict[str, frozenset[str]]] = {}
+    for lang in ("fa", "ar"):
+        kinds = set(spec[lang]) | set(more[lang])
+        cues[lang] = {"given": given, **{
+            kind: frozenset(map(fold_letters, spec[lang].get(kind, []) + more[lang].get(kind, [])))
+            for kind in kinds}}
+    return cues
 
 
 def _arabic_firsts(spec: dict[str, frozenset[str]]) -> frozenset[str]:
