@@ -68,11 +68,16 @@ def cli(ctx: click.Context, home: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option("--follow-links", is_flag=True,
               help="Follow symbolic links that lead outside the folders given.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes that enrich documents (default: one per core); 1 runs "
+                   "everything in this process.")
 @click.pass_obj
-def ingest(monitor: Monitor, paths: tuple[str, ...], as_json: bool, follow_links: bool) -> None:
+def ingest(monitor: Monitor, paths: tuple[str, ...], as_json: bool, follow_links: bool,
+           workers: int | None) -> None:
     """Read news files and folders into the store (pages, feeds, HTML, JSON Lines)."""
     try:
-        report = run_ingest(monitor, list(walk(list(paths), follow_links=follow_links)))
+        report = run_ingest(monitor, list(walk(list(paths), follow_links=follow_links)),
+                            workers)
     except IngestStopped as exc:
         print_report(exc.report, as_json)
         fail(describe(exc.__cause__, monitor.instance.home) or str(exc.__cause__), 1)
@@ -95,11 +100,11 @@ def print_report(report: IngestReport, as_json: bool) -> None:
         click.echo(summary_line(report))
 
 
-def run_ingest(monitor: Monitor, paths: list[str]) -> IngestReport:
+def run_ingest(monitor: Monitor, paths: list[str], workers: int | None = None) -> IngestReport:
     """Ingest paths, then index them, with progress bars on a terminal."""
     with progress_bar("ingesting", len(paths), item_show_func=str) as bar:
         report = monitor.ingest(paths, on_file=lambda path: bar.update(1, path),
-                                on_batch=lambda r: bar.update(0, r.path))
+                                on_batch=lambda r: bar.update(0, r.path), workers=workers)
     return report
 
 

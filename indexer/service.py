@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence, TextIO
 from indexer.engine import IndexDamaged, Progress
 from indexer.enrich.entity_table import variant_key
 from indexer.ingest.ingester import FileReport, Ingester, IngestReport, StoreFault, store_enricher, utc_now
+from indexer.ingest.pool import WorkerFault, default_workers
 from indexer.ingest.reenrich import reenrich as reenrich_store
 from indexer.instance import Instance
 from indexer.output.export import write_export
@@ -99,18 +100,25 @@ class Monitor:
 
     def ingest(self, paths: Iterable[str], on_file: Callable[[str], None] | None = None,
                on_batch: Callable[[FileReport], None] | None = None,
-               on_index: Progress | None = None) -> IngestReport:
-        """Read files into the store, then bring the index up to date."""
+               on_index: Progress | None = None, workers: int | None = None) -> IngestReport:
+        """Read files into the store, then bring the index up to date.
+
+        workers: processes that run the store-free enrichment (default: one per core);
+        this process alone writes the store and the index, in input order.
+        """
         report = IngestReport()
         with self.store() as store:
-            ingester = Ingester(store, clock=self.clock, on_batch=on_batch)
-            try:
-                for path in paths:
-                    report.files.append(ingester.ingest_file(path))
-                    if on_file:
-                        on_file(path)
-            except StoreFault as exc:
-                raise IngestStopped(report) from exc.__cause__
+            with Ingester(store, clock=self.clock, on_batch=on_batch,
+                          workers=workers or default_workers()) as ingester:
+                try:
+                    for path in paths:
+                        report.files.append(ingester.ingest_file(path))
+                        if on_file:
+                            on_file(path)
+                except StoreFault as exc:
+                    raise IngestStopped(report) from exc.__cause__
+                except WorkerFault as exc:
+                    raise IngestStopped(report) from exc
             try:
                 self.engine.catch_up(store, progress=on_index, wait=True)
                 # languages that leaned on an outlet now count the whole run (issue 14)

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import io
-import os
 import sqlite3
-import traceback
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,8 +13,10 @@ from corpus.formats import Refused, choose_format, reader_for
 from corpus.problems import ItemWarning, Problem, ReadError
 from corpus.sources import open_input
 from indexer.enrich import Enricher
+from indexer.enrich.analysis import Analysis, failure_of
 from indexer.enrich.entity_table import EntityTable
 from indexer.ingest.merge import merge
+from indexer.ingest.pool import Pipeline, WorkerFault, analyser
 from indexer.store import Store
 from indexer.store.stored import stored_id
 
@@ -82,17 +82,34 @@ def utc_now() -> datetime:
 
 
 class Ingester:
-    """Feeds documents from readers into a store, batch by batch."""
+    """Feeds documents from readers into a store, batch by batch.
+
+    With workers > 1, worker processes analyse the batches read ahead (pool.py); this
+    process alone finishes their enrichment and writes them, in input order. Close the
+    ingester (or use it in a with block) to stop its workers.
+    """
 
     def __init__(self, store: Store, clock: Callable[[], datetime] = utc_now,
                  detect_language: bool = True, batch_size: int = BATCH_SIZE,
-                 on_batch: Callable[[FileReport], None] | None = None, enrich: bool = True):
+                 on_batch: Callable[[FileReport], None] | None = None, enrich: bool = True,
+                 workers: int = 1):
         self.store, self.clock = store, clock
         self.batch_size, self.on_batch = batch_size, on_batch
         self.outlets = OutletLanguages(store)
         self.unsettled: set[str] = set()     # ids whose language leaned on the store
         self.enricher = store_enricher(store, detect_language, enrich, self.outlets,
                                        self.unsettled)
+        self.pipeline = Pipeline(analyser(workers, detect_language, enrich))
+
+    def close(self) -> None:
+        """Stop the worker processes, if any."""
+        self.pipeline.analyser.close()
+
+    def __enter__(self) -> "Ingester":
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
 
     def ingest(self, paths: Iterable[str]) -> IngestReport:
         """Ingest every path in order, settle the run's languages and report per file."""
@@ -148,7 +165,7 @@ class Ingester:
         report = FileReport(path=path)
         try:
             self._read_into_store(Path(path), report)
-        except StoreFault:
+        except (StoreFault, WorkerFault):
             raise
         except ReadError as exc:
             report.error = str(exc)
@@ -168,7 +185,7 @@ class Ingester:
             items = reader_for(fmt)(io.BytesIO(data), name)
             self._store_items(prepare(items) if prepare else items, report, problems)
             report.error = problems.summary()
-        except StoreFault:
+        except (StoreFault, WorkerFault):
             raise
         except ReadError as exc:
             report.error = str(exc)
@@ -196,9 +213,13 @@ class Ingester:
                 report.error = problems.summary()
 
     def _store_items(self, items: Iterable, report: FileReport, problems: "ProblemLog") -> None:
-        """Store what a reader yields in batches; collect its problems and warnings."""
+        """Store what a reader yields in batches; collect its problems and warnings.
+
+        Batches go to the pipeline (analysed ahead by the workers, stored in order); the
+        file's last batches are stored before this returns, even when its reader fails.
+        """
         batch: list[Document] = []
-        chars = 0
+        chars, stopped = 0, False
         try:
             for item in items:
                 if isinstance(item, ItemWarning):
@@ -214,23 +235,49 @@ class Ingester:
                 batch.append(item)
                 chars += len(item.text) + len(item.title or "")
                 if len(batch) >= self.batch_size or chars >= BATCH_CHARS:
-                    self.store_batch(batch, report)
+                    self.put(batch, report)
                     batch, chars = [], 0
+        except (StoreFault, WorkerFault):
+            stopped = True          # the store or a worker failed: nothing more is written
+            self.pipeline.drop()
+            raise
         finally:
-            self.store_batch(batch, report)
+            if not stopped:
+                self.put(batch, report)
+                self.flush()
 
-    def store_batch(self, batch: list[Document], report: FileReport) -> None:
-        """Merge a batch into the store in one transaction; count what it did."""
+    def put(self, batch: list[Document], report: FileReport) -> None:
+        """Hand a batch to the pipeline: analysed (ahead, by the workers), then stored."""
+        if batch:
+            now = self.clock()
+            self.pipeline.put(batch, now, lambda analyses: self.store_batch(
+                batch, report, analyses, now))
+
+    def flush(self) -> None:
+        """Store every batch the pipeline holds; after a failure, drop the rest."""
+        try:
+            self.pipeline.drain()
+        except BaseException:
+            self.pipeline.drop()
+            raise
+
+    def store_batch(self, batch: list[Document], report: FileReport,
+                    analyses: list[Analysis] | None = None, now: datetime | None = None) -> None:
+        """Merge a batch into the store in one transaction; count what it did.
+
+        analyses: the batch's store-free enrichment (pool.py), one per document; now: the
+        ingest time its documents get (both worked out here when not given).
+        """
         if not batch:
             return
-        now, ids = self.clock(), [stored_id(doc) for doc in batch]
+        now, ids = now or self.clock(), [stored_id(doc) for doc in batch]
         # Enrichment is the slow part: plan without holding the write lock...
         try:
-            plan = self.plan(batch, self.store.get_many(ids), now)
+            plan = self.plan(batch, self.store.get_many(ids), now, analyses=analyses)
             with self.store.transaction():
                 current = self.store.get_many(ids)
                 if stored_seqs(current) != plan.basis:   # ...and redo it if another writer got in
-                    plan = self.plan(batch, current, now, plan.entity_rows)
+                    plan = self.plan(batch, current, now, plan.entity_rows, analyses)
                 for doc in plan.changed:
                     doc.seq = self.store.next_seq()
                     self.store.save(doc)
@@ -248,15 +295,17 @@ class Ingester:
             self.on_batch(report)
 
     def plan(self, batch: list[Document], current: dict[str, Document], now: datetime,
-             entity_rows: list | None = None) -> "BatchPlan":
+             entity_rows: list | None = None, analyses: list[Analysis] | None = None
+             ) -> "BatchPlan":
         """Merge each incoming document with the stored one and enrich what changed."""
         plan = BatchPlan(stored_seqs(current), entity_rows=list(entity_rows or []))
         current = dict(current)
-        for incoming in batch:
+        for number, incoming in enumerate(batch):
             kept, outcome = merge(current.get(stored_id(incoming)), incoming)
             plan.outcomes.append(outcome)
             if outcome != "unchanged":
-                kept, rows = self.enrich_one(kept, now, plan.warnings)
+                analysis = analyses[number] if analyses and same_text(kept, incoming) else None
+                kept, rows = self.enrich_one(kept, now, plan.warnings, analysis)
                 plan.entity_rows += rows
                 current[stored_id(kept)] = kept
         plan.changed = [current[doc_id] for doc_id in dict.fromkeys(
@@ -265,25 +314,25 @@ class Ingester:
         return plan
 
 
-    def enrich_one(self, doc: Document, now: datetime, warnings: list[str]):
+    def enrich_one(self, doc: Document, now: datetime, warnings: list[str],
+                   analysis: Analysis | None = None):
         """Enrich a document; when a rule fails on it, store it with what is safe to know.
 
         A rule that raises is the project's bug, not the input's: the document still goes
         in (dated and with its declared language) and the report names it and the rule.
         """
         try:
-            return self.enricher.enrich(doc, now)
+            return self.enricher.finish(doc, now, analysis)
         except Exception as exc:  # noqa: BLE001 - one document must never stop its file
-            warnings.append(f"document {doc.id}: the {failed_rule(exc)} rule failed "
-                            f"({type(exc).__name__}: {exc}); stored without enrichment")
+            failure = failure_of(exc)
+            warnings.append(f"document {doc.id}: the {failure.rule} rule failed "
+                            f"({failure.error}); stored without enrichment")
             return BASIC_ENRICHER.enrich(doc, now)
 
 
-def failed_rule(exc: Exception) -> str:
-    """The enrichment module (language, dates, countries, entities...) an error came from."""
-    modules = [Path(frame.filename).stem for frame in traceback.extract_tb(exc.__traceback__)
-               if f"{os.sep}enrich{os.sep}" in frame.filename]
-    return modules[-1] if modules else "enrichment"
+def same_text(kept: Document, incoming: Document) -> bool:
+    """Tell whether the merged document has the title and text the analysis was made on."""
+    return kept.title == incoming.title and kept.text == incoming.text
 
 
 # Dates and declared languages only: what a document gets when a full rule failed on it.

@@ -1,0 +1,163 @@
+"""Enrichment's store-free analysis in worker processes, handed back in input order.
+
+langdetect, text dates and countries are CPU-bound Python: worker processes analyse the
+batches read ahead while the main process stores the current one. The main process alone
+finishes each document (store hints, the entity table), writes the store and the index,
+in input order, so what is stored does not depend on how many workers there are.
+
+One worker means no pool: the analysis runs in the main process when its batch is stored,
+as it always did. Whoosh's own multi-process writer is not used (it lost documents).
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
+from typing import Callable, Protocol
+
+from corpus.document import Document
+from indexer.enrich.analysis import Analysis, analyse
+
+CHUNK = 128          # documents a worker analyses per task: big enough to pay the pickling
+BATCHES_AHEAD = 2    # store batches analysed ahead of the one being stored (memory bound)
+PARENT_POLL = 0.5    # seconds between a worker's checks that the ingest is still alive
+
+Analyses = Callable[[], list[Analysis]]     # waits for a batch's analyses, in its order
+
+
+class WorkerFault(RuntimeError):
+    """A worker process died or failed outside a rule: the ingest stops (one line)."""
+
+
+def default_workers() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:    # not Linux
+        return os.cpu_count() or 1
+
+
+class Analyser(Protocol):
+    """Starts the analysis of a batch and hands it back when asked."""
+
+    ahead: int        # batches that may wait analysed (or being analysed) before storing
+
+    def start(self, docs: list[Document], now: datetime) -> Analyses: ...
+
+    def close(self) -> None: ...
+
+
+class InProcess:
+    """No pool: each batch is analysed in this process when it is stored."""
+
+    ahead = 0
+
+    def __init__(self, detect: bool, full: bool):
+        self.detect, self.full = detect, full
+
+    def start(self, docs: list[Document], now: datetime) -> Analyses:
+        return lambda: analyse_chunk(docs, now, self.detect, self.full)
+
+    def close(self) -> None:
+        """Nothing to stop."""
+
+
+class WorkerPool:
+    """Worker processes that analyse chunks of a batch while the main process stores."""
+
+    ahead = BATCHES_AHEAD
+
+    def __init__(self, workers: int, detect: bool, full: bool):
+        self.detect, self.full = detect, full
+        # fork: a worker starts in milliseconds with the modules (and monkeypatches) loaded
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.executor = ProcessPoolExecutor(workers, mp_context=context,
+                                            initializer=start_worker, initargs=(os.getpid(),))
+
+    def start(self, docs: list[Document], now: datetime) -> Analyses:
+        futures = [self.executor.submit(analyse_chunk, docs[at:at + CHUNK], now, self.detect,
+                                        self.full) for at in range(0, len(docs), CHUNK)]
+        return lambda: gather(futures)
+
+    def close(self) -> None:
+        """Stop the workers; chunks not started are dropped (their batch is not stored)."""
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def analyser(workers: int, detect: bool, full: bool) -> Analyser:
+    """A pool of `workers` processes, or the main process alone for one worker."""
+    if workers < 1:
+        raise ValueError(f"workers must be 1 or more, not {workers}")
+    if workers == 1 or not (detect or full):   # nothing CPU-bound to hand out
+        return InProcess(detect, full)
+    return WorkerPool(workers, detect, full)
+
+
+def gather(futures: list[Future]) -> list[Analysis]:
+    """The chunks' analyses in order; a dead or failing worker is a WorkerFault."""
+    try:
+        return [analysis for future in futures for analysis in future.result()]
+    except BrokenProcessPool as exc:
+        raise WorkerFault("an enrichment worker process stopped unexpectedly (killed, or out "
+                          "of memory); what was stored before is kept: run the ingest again"
+                          ) from exc
+    except Exception as exc:   # outside a rule (rules' failures come back as Failure)
+        raise WorkerFault(f"an enrichment worker failed ({type(exc).__name__}: {exc})") from exc
+
+
+def analyse_chunk(docs: list[Document], now: datetime, detect: bool, full: bool
+                  ) -> list[Analysis]:
+    """What a worker does with one task."""
+    return [analyse(doc, now, detect, full) for doc in docs]
+
+
+class Pipeline:
+    """Batches analysed ahead, each handed to `store` in the order they were put."""
+
+    def __init__(self, analyses: Analyser):
+        self.analyser = analyses
+        self.pending: deque[tuple[Analyses, Callable[[list[Analysis]], None]]] = deque()
+
+    def put(self, docs: list[Document], now: datetime,
+            store: Callable[[list[Analysis]], None]) -> None:
+        """Start a batch's analysis; store the oldest batches while too many wait."""
+        self.pending.append((self.analyser.start(docs, now), store))
+        while len(self.pending) > self.analyser.ahead:
+            self.store_next()
+
+    def store_next(self) -> None:
+        """Wait for the oldest batch's analyses and store it."""
+        analyses, store = self.pending.popleft()
+        store(analyses())
+
+    def drain(self) -> None:
+        """Store every batch still waiting, in order."""
+        while self.pending:
+            self.store_next()
+
+    def drop(self) -> None:
+        """Forget the batches still waiting (the ingest stops: they are not stored)."""
+        self.pending.clear()
+
+
+def start_worker(parent: int) -> None:
+    """Set a worker up: Ctrl-C is the main process's to handle, langdetect's profiles load
+    once, and the worker ends when the ingest that started it is gone (even SIGKILLed)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=end_with, args=(parent,), daemon=True).start()
+    from langdetect.detector_factory import init_factory
+    init_factory()
+
+
+def end_with(parent: int) -> None:
+    """Exit this process once its parent is gone (a killed ingest leaves no worker)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    os._exit(1)
