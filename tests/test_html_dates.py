@@ -1,0 +1,111 @@
+"""The publication date of a saved page: its own metadata first, the dateline's clock
+(corpus.page_dates), and the figure on the shared pages (benchmarks/html_dates.py)."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from corpus.dates import read_date
+from corpus.document import Document, format_local, local_day
+from corpus.html import read_html
+from tests.helpers import HTML as PAGES
+
+BODY = "<p>The council met after midnight to vote on the harbour budget again.</p>" * 5
+# The day our reader gets right on the 190 shared pages with an expected day
+# (benchmarks/html_dates.py; plain trafilatura: 166).
+PAGES_RIGHT = 173
+
+
+def read(head: str, body: str = "", url: str = "https://paper.example/news/a") -> Document:
+    page = (f"<html><head><title>Harbour budget vote</title>{head}</head><body>"
+            f"<article><h1>Harbour budget vote tonight</h1>{body}{BODY}</article></body></html>")
+    [doc] = [d for d in read_html(page.encode(), url) if isinstance(d, Document)]
+    return doc
+
+
+def day(doc: Document) -> str | None:
+    found = local_day(doc)
+    return found.isoformat() if found else None
+
+
+JSON_LD = ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+           '{"@type": "VideoObject", "uploadDate": "2020-03-09T10:00:00Z", '
+           '"datePublished": "2020-03-09T10:00:00Z"},'
+           '{"@type": "NewsArticle", "datePublished": "2020-03-02T10:00:00+01:00", '
+           '"dateModified": "2020-03-05T10:00:00+01:00"}]}</script>')
+MODIFIED = '<meta property="article:modified_time" content="2020-03-07T10:00:00Z">'
+
+
+@pytest.mark.parametrize("head, body, expected", [
+    # JSON-LD: the article object's datePublished, not a video's, never dateModified
+    (JSON_LD + MODIFIED + '<meta name="date" content="2020-03-06">', "", "2020-03-02"),
+    # Open Graph before microdata and a bare meta date
+    ('<meta property="article:published_time" content="2020-03-03T08:00:00Z">'
+     '<meta itemprop="datePublished" content="2020-03-01">' + MODIFIED, "", "2020-03-03"),
+    # microdata: the first itemprop="datePublished" (the article's, before comments')
+    ("", '<span itemprop="datePublished" content="2020-03-04T18:50:24+02:00"></span>'
+         '<time itemprop="datePublished" datetime="2020-03-08T10:27:29+0200"></time>',
+     "2020-03-04"),
+    # a publication meta name before a bare "date"
+    ('<meta name="date" content="2020-03-06"><meta name="DC.date.issued" content="2020-03-05">',
+     "", "2020-03-05"),
+    # no metadata: the dateline by the headline, not a related article's date further down
+    ("", "<p>By A. Writer | 29.04.2020, 12:01 Uhr</p>", "2020-04-29"),
+    # the dateline a reader sees beats a bare meta date (often the last change)
+    ('<meta name="date" content="2020-04-30">', "<p>Stand: 28.04.2020 18:00 Uhr</p>",
+     "2020-04-28"),
+    # an update by the headline is not the publication: the URL's date is
+    ("", "<p>Aktualisiert: 11.04.2020</p>", "2020-04-03"),
+])
+def test_each_rule(head, body, expected):
+    doc = read(head, body, url="https://paper.example/2020/04/03/harbour-vote")
+    assert day(doc) == expected
+
+
+def test_a_date_in_the_url_path_when_nothing_else_says():
+    doc = read("", "", url="https://paper.example/politics/2019/12/09/harbour-vote/")
+    assert (day(doc), doc.published.isoformat()) == ("2019-12-09", "2019-12-09T00:00:00+00:00")
+    # /2020/43/ (an issue number) and /2020/02/245 (an id) are no date
+    assert read("", "", url="https://paper.example/2020/43/harbour-vote").published is None
+    assert read("", "", url="https://paper.example/2020/02/245-harbour").published is None
+
+
+def test_the_dateline_s_clock_gives_the_publishers_offset():
+    # Metadata in UTC, the page showing its readers the publisher's clock (UTC-4).
+    doc = read('<meta property="article:published_time" content="2022-05-04T02:41:00Z">',
+               "<p>Ariel Writer 3/5/2022 22:41</p>")
+    assert (doc.published.isoformat(), format_local(doc.published_local), day(doc)) == (
+        "2022-05-04T02:41:00+00:00", "2022-05-03T22:41:00-04:00", "2022-05-03")
+    # A shown time that fits no offset (an update hours later) changes nothing.
+    other = read('<meta property="article:published_time" content="2022-05-04T02:41:00Z">',
+                 "<p>Ariel Writer 3/5/2022 22:29</p>")
+    assert (other.published_local, day(other)) == (None, "2022-05-04")
+    # 12-hour clocks: 2:00 a. m. on the 6th is the UTC instant: the UTC day.
+    shown = read('<meta property="article:published_time" content="2022-05-05T21:00:00-05:00">',
+                 "<p>6 May 2022 - 2:00 a. m.</p>")
+    assert (shown.published_local, day(shown)) == (None, "2022-05-06")
+
+
+def test_an_ambiguous_numeric_date_is_no_date():
+    assert read_date("10/05/2022 05:22 pm") is None       # 10 May or 5 October
+    assert read_date("10/10/2022").isoformat() == "2022-10-10T00:00:00+00:00"
+    assert read_date("25/05/2022").isoformat() == "2022-05-25T00:00:00+00:00"
+    doc = read('<meta property="article:published_time" content="10/05/2022 05:22 pm">',
+               "<p>AFP 10/05/2022 05:22 pm</p>")
+    assert day(doc) == "2022-05-10"          # the dateline, read day-first as the site writes
+
+
+@pytest.mark.skipif(not (PAGES / "expected.json").is_file(),
+                    reason=f"real test pages not found in {PAGES}")
+def test_the_publishers_day_on_the_shared_pages():
+    expected = json.loads((PAGES / "expected.json").read_text(encoding="utf-8"))
+    days = {path: want["date"][:10] for path, want in expected.items()
+            if re.match(r"\d{4}-\d\d-\d\d", str(want.get("date") or ""))}
+    right = 0
+    for path, want in days.items():
+        [doc] = [d for d in read_html((PAGES / path).read_bytes(), path)
+                 if isinstance(d, Document)]
+        right += day(doc) == want
+    assert (len(days), right) == (190, PAGES_RIGHT)
