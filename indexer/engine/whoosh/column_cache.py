@@ -141,12 +141,19 @@ def segment_columns(leaf) -> SegmentColumns:
     except (OSError, ValueError, KeyError, TypeError):
         pass                            # missing, stale, cut short or garbled: read again
     columns = read_columns(leaf)
-    write_aside(path, encode(columns, segment_id))
+    try:
+        write_aside(path, encode(columns, segment_id))
+    except ValueError:
+        pass                            # an id the file cannot hold: read columns each time
     return columns
 
 
 def _folder_of(leaf) -> Path | None:
-    folder = getattr(getattr(leaf, "_storage", None), "folder", None)
+    """The index folder of a segment's reader (None in memory); a compound segment's
+    reader overlays its compound file on the folder's storage (b)."""
+    storage = getattr(leaf, "_storage", None)
+    storage = getattr(storage, "b", storage)
+    folder = getattr(storage, "folder", None)
     return Path(folder) if folder else None
 
 
