@@ -21,8 +21,13 @@ process run, after one warm-up query that builds the per-searcher tables:
       same histogram function.
 
 Each engine is measured in a fresh process, which also reports its peak memory (RSS).
+Then a new process per run opens the engine and answers one query (b) and exits: its wall
+time, interpreter start and imports included, is what every `manage.py search` pays (the
+median of --fresh runs, after the measurements above, so the OS cache is warm and the
+index's column cache files are written). `--build-only` stops after building.
 
     python benchmarks/search.py [--sizes 25000,50000,100000] [--workdir DIR] [--queries N]
+                                [--fresh 5] [--build-only]
 """
 from __future__ import annotations
 
@@ -41,12 +46,8 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from indexer.engine.whoosh.index import SearchIndex  # noqa: E402
-from indexer.engine.whoosh.schema import FACETS, day_number, facet_values, is_dated  # noqa: E402
-from indexer.ingest.ingester import Ingester  # noqa: E402
-from indexer.instance import Instance  # noqa: E402
-from indexer.search.histogram import day_from_number, histogram  # noqa: E402
+# The project's modules are imported where used: a fresh process answering one query
+# (--first) imports only what that engine's search needs.
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CORPORA = ("reuters-21578.jsonl.gz", "saudinewsnet.jsonl.gz", "farsnews.jsonl.gz")
@@ -102,6 +103,10 @@ def build_instance(folder: Path, size: int, real: list[dict]) -> dict:
     Each step is skipped when a previous run finished it, so a changed index (another
     schema, another writer option: delete `instance/index`) is rebuilt from the kept store.
     """
+    from indexer.engine.whoosh.index import SearchIndex
+    from indexer.ingest.ingester import Ingester
+    from indexer.instance import Instance
+
     instance = Instance(folder / "instance")
     record = folder / "built.json"
     built = json.loads(record.read_text()) if record.exists() else {}
@@ -133,6 +138,8 @@ def build_instance(folder: Path, size: int, real: list[dict]) -> dict:
 
 def build_fts(store, path: Path) -> None:
     """The same stored documents in SQLite FTS5, with facet and day tables beside it."""
+    from indexer.engine.whoosh.schema import day_number, facet_values, is_dated
+
     path.unlink(missing_ok=True)
     db = sqlite3.connect(path)
     db.executescript("""
@@ -174,18 +181,23 @@ def draw_queries(records: list[dict], count: int, seed: int = 5) -> tuple[list[s
 
 # ---- measuring (in a fresh process per engine) ---------------------------------------
 
-def timed(run, queries: list[str]) -> tuple[list[float], list[int]]:
-    """Milliseconds per query and the match counts."""
-    times, totals = [], []
+def timed(run, queries: list[str]) -> tuple[list[float], list[float], list[int]]:
+    """Milliseconds per query (wall and this process's CPU) and the match counts.
+
+    The CPU time leaves out the waits of a machine shared with other work.
+    """
+    times, cpu, totals = [], [], []
     for query in queries:
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         totals.append(run(query))
         times.append((time.perf_counter() - began) * 1000)
-    return times, totals
+        cpu.append((time.process_time() - began_cpu) * 1000)
+    return times, cpu, totals
 
 
 def measure_ours(folder: Path, sets: dict[str, list[str]]) -> dict:
     from indexer.engine.whoosh.query import build_query
+    from indexer.instance import Instance
     from indexer.search.params import SearchParams
     from indexer.service import Monitor
 
@@ -212,43 +224,81 @@ def measure_fts(folder: Path, sets: dict[str, list[str]]) -> dict:
     db.execute("SELECT count(*) FROM fts WHERE fts MATCH 'warm'").fetchall()
     warm = (time.perf_counter() - began) * 1000
 
-    def match(query: str) -> str:
-        return " ".join('"' + w.replace('"', "") + '"' for w in query.split())
-
     def top(query: str) -> int:
         rows = db.execute("SELECT docs.id, docs.title FROM fts JOIN docs ON docs.rowid = fts.rowid "
                           "WHERE fts MATCH ? ORDER BY rank LIMIT 10", (match(query),)).fetchall()
         return len(rows)
 
-    def full(query: str) -> int:
-        db.execute("DROP TABLE IF EXISTS temp.m")
-        db.execute("CREATE TEMP TABLE m AS SELECT rowid AS doc, rank FROM fts WHERE fts MATCH ?",
-                   (match(query),))
-        total = db.execute("SELECT count(*) FROM m").fetchone()[0]
-        db.execute("SELECT docs.id, docs.title, snippet(fts, 1, '<mark>', '</mark>', '…', 30) "
-                   "FROM fts JOIN docs ON docs.rowid = fts.rowid WHERE fts MATCH ? "
-                   "ORDER BY rank LIMIT 10", (match(query),)).fetchall()
-        facets = {}
-        for facet in FACETS:
-            counts = db.execute("SELECT value, count(*) AS n FROM m JOIN facets ON facets.doc = m.doc "
-                                "AND facets.facet = ? GROUP BY value ORDER BY n DESC, value",
-                                (facet,)).fetchall()
-            facets[facet] = {"values": counts[:FACET_LIMIT], "more": max(0, len(counts) - FACET_LIMIT)}
-        per_day = db.execute("SELECT day, count(*) FROM m JOIN docs ON docs.rowid = m.doc "
-                             "GROUP BY day").fetchall()
-        undated = sum(n for day, n in per_day if day is None)
-        facets["histogram"] = histogram({day_from_number(d): n for d, n in per_day if d is not None}, undated)
-        return total      # facets and dates: the parts of the JSON ours builds, built alike
+    return run_sets(sets, top, lambda query: fts_full(db, query), warm)
 
-    return run_sets(sets, top, full, warm)
+
+def match(query: str) -> str:
+    """The FTS5 query of our words: each one quoted, all required."""
+    return " ".join('"' + w.replace('"', "") + '"' for w in query.split())
+
+
+def fts_full(db, query: str) -> int:
+    """(b) on FTS5: top 10 with snippets, five facets and the histogram over the matches."""
+    from indexer.search.facets import FACETS
+    from indexer.search.histogram import day_from_number, histogram
+
+    db.execute("DROP TABLE IF EXISTS temp.m")
+    db.execute("CREATE TEMP TABLE m AS SELECT rowid AS doc, rank FROM fts WHERE fts MATCH ?",
+               (match(query),))
+    total = db.execute("SELECT count(*) FROM m").fetchone()[0]
+    db.execute("SELECT docs.id, docs.title, snippet(fts, 1, '<mark>', '</mark>', '…', 30) "
+               "FROM fts JOIN docs ON docs.rowid = fts.rowid WHERE fts MATCH ? "
+               "ORDER BY rank LIMIT 10", (match(query),)).fetchall()
+    facets = {}
+    for facet in FACETS:
+        counts = db.execute("SELECT value, count(*) AS n FROM m JOIN facets ON facets.doc = m.doc "
+                            "AND facets.facet = ? GROUP BY value ORDER BY n DESC, value",
+                            (facet,)).fetchall()
+        facets[facet] = {"values": counts[:FACET_LIMIT], "more": max(0, len(counts) - FACET_LIMIT)}
+    per_day = db.execute("SELECT day, count(*) FROM m JOIN docs ON docs.rowid = m.doc "
+                         "GROUP BY day").fetchall()
+    undated = sum(n for day, n in per_day if day is None)
+    facets["histogram"] = histogram({day_from_number(d): n for d, n in per_day if d is not None}, undated)
+    return total      # facets and dates: the parts of the JSON ours builds, built alike
+
+
+def first_answer(engine: str, folder: Path, query: str) -> None:
+    """Open the engine and answer one query (b), as a new `manage.py search` process does."""
+    if engine == "ours":
+        from indexer.instance import Instance
+        from indexer.search.params import SearchParams
+        from indexer.service import Monitor
+
+        Monitor(Instance(folder / "instance")).search(
+            SearchParams(query=query, limit=10, facet_limit=FACET_LIMIT))
+    else:
+        fts_full(sqlite3.connect(folder / "fts.sqlite"), query)
+
+
+def fresh_process_ms(engine: str, folder: Path, query: str, runs: int) -> tuple[float, float]:
+    """The median wall and CPU (user + system) times of new processes that open the
+    engine and answer one query."""
+    times, cpu = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        began = time.perf_counter()
+        out = subprocess.run([sys.executable, __file__, "--first", engine, str(folder), query],
+                             capture_output=True, text=True)
+        times.append((time.perf_counter() - began) * 1000)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000)
+        if out.returncode:
+            sys.exit(f"a fresh {engine} process on {folder} failed:\n{out.stderr}")
+    return statistics.median(times), statistics.median(cpu)
 
 
 def run_sets(sets: dict[str, list[str]], top, full, warm: float) -> dict:
     result = {"warm_ms": warm}
     for name, queries in sets.items():
-        top_times, _ = timed(top, queries)
-        full_times, totals = timed(full, queries)
-        result[name] = {"top": top_times, "full": full_times, "matches": statistics.mean(totals)}
+        top_times, _, _ = timed(top, queries)
+        full_times, full_cpu, totals = timed(full, queries)
+        result[name] = {"top": top_times, "full": full_times, "full_cpu": full_cpu,
+                        "matches": statistics.mean(totals)}
     result["rss_mb"], result["anon_mb"] = memory_mb()
     return result
 
@@ -287,6 +337,10 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
+def fresh(figures: tuple[float, float]) -> str:
+    return f"{figures[0]:.0f} ({figures[1]:.0f})"
+
+
 def report(rows: list[tuple[int, dict, dict, dict]]) -> None:
     print("| docs | queries | avg matches ours / FTS5 | (a) top 10 p50 / p95 ms: ours | FTS5 | "
           "p95 ratio | (b) + snippets, 5 facets, histogram p50 / p95 ms: ours | FTS5 | p95 ratio |")
@@ -302,12 +356,25 @@ def report(rows: list[tuple[int, dict, dict, dict]]) -> None:
                           f"{percentile(o[kind], .95) / max(percentile(f[kind], .95), 1e-6):.1f}"]
             print("| " + " | ".join(cells) + " |")
     print()
-    print("| docs | ingest s | index s | open + first query ms: ours / FTS5 | "
+    print("| docs | queries | (b) CPU time p50 / p95 ms: ours | FTS5 | p95 ratio |")
+    print("|---|---|---|---|---|")
+    for size, _built, ours, fts in rows:
+        for name in ("mid-frequency", "frequent"):
+            o, f = ours[name]["full_cpu"], fts[name]["full_cpu"]
+            print(f"| {size:,} | {name} | {percentile(o, .5):.1f} / {percentile(o, .95):.1f} | "
+                  f"{percentile(f, .5):.1f} / {percentile(f, .95):.1f} | "
+                  f"{percentile(o, .95) / max(percentile(f, .95), 1e-6):.1f} |")
+    print()
+    print("| docs | ingest s | index s | in-process open + first query ms: ours / FTS5 | "
+          "fresh process, open + one mid-frequency (b) ms, wall (CPU): ours / FTS5 | "
+          "fresh process, open + one frequent word (b) ms, wall (CPU): ours / FTS5 | "
           "peak RSS MB (incl. mapped index pages): ours / FTS5 | private RSS MB: ours / FTS5 |")
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for size, built, ours, fts in rows:
         print(f"| {size:,} | {built['ingest_s']:.0f} | {built['index_s']:.0f} | "
               f"{ours['warm_ms']:.0f} / {fts['warm_ms']:.0f} | "
+              f"{fresh(ours['fresh_mid_ms'])} / {fresh(fts['fresh_mid_ms'])} | "
+              f"{fresh(ours['fresh_frequent_ms'])} / {fresh(fts['fresh_frequent_ms'])} | "
               f"{ours['rss_mb']:.0f} / {fts['rss_mb']:.0f} | {ours['anon_mb']:.0f} / {fts['anon_mb']:.0f} |")
 
 
@@ -316,8 +383,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="25000,50000,100000")
     parser.add_argument("--workdir", default="/tmp/media-monitor-search-bench")
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--fresh", type=int, default=5, help="fresh-process runs per figure")
+    parser.add_argument("--build-only", action="store_true", help="build the instances, measure nothing")
     parser.add_argument("--measure", nargs=2, metavar=("ENGINE", "FOLDER"), help=argparse.SUPPRESS)
+    parser.add_argument("--first", nargs=3, metavar=("ENGINE", "FOLDER", "QUERY"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.first:
+        first_answer(args.first[0], Path(args.first[1]), args.first[2])
+        return
     if args.measure:
         engine, folder = args.measure[0], Path(args.measure[1])
         sets = json.loads((folder / f"{engine}-queries.json").read_text(encoding="utf-8"))
@@ -331,12 +404,18 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         print(f"building {size:,} documents in {folder} ...", file=sys.stderr, flush=True)
         built = build_instance(folder, size, real)
+        if args.build_only:
+            continue
         mid, frequent = draw_queries(records_for(size, real), args.queries)
         sets = {"mid-frequency": mid, "frequent": frequent}
         print(f"measuring {size:,} ...", file=sys.stderr, flush=True)
-        rows.append((built["documents"], built, measure_in_child("ours", folder, sets),
-                     measure_in_child("fts", folder, sets)))
-    report(rows)
+        measured = {engine: measure_in_child(engine, folder, sets) for engine in ("ours", "fts")}
+        for engine, figures in measured.items():     # the queries: the first of each set
+            figures["fresh_mid_ms"] = fresh_process_ms(engine, folder, mid[0], args.fresh)
+            figures["fresh_frequent_ms"] = fresh_process_ms(engine, folder, frequent[0], args.fresh)
+        rows.append((built["documents"], built, measured["ours"], measured["fts"]))
+    if rows:
+        report(rows)
 
 
 if __name__ == "__main__":
