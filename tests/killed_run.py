@@ -3,8 +3,9 @@ chosen point, reached through the library's own callbacks and never through a ti
 
     python -m tests.killed_run HOME OPERATION POINT N [PATH...]
 
-OPERATION is `ingest` (an Ingester over each path, then the index catch-up, as
-`manage.py ingest` does), `reindex` or `reenrich` (as their commands do). POINT is one of:
+OPERATION is `ingest` (an Ingester with two enrichment workers over each path, then the
+index catch-up, as `manage.py ingest` does), `reindex` or `reenrich` (as their commands
+do). POINT is one of:
 
   committed   after the store commits the batch that leaves it holding N documents or more
   writing     as the store starts writing its Nth document, inside that batch's transaction
@@ -87,9 +88,11 @@ def run(home: Path, operation: str, point: str, number: int, paths: list[str]) -
     kill = KillPoint(point, number, store)
     store.db.set_trace_callback(kill.on_statement)
     if operation == "ingest":
-        ingester = Ingester(store, on_batch=kill.on_batch)
-        for path in paths:
-            ingester.ingest_file(path)
+        # two enrichment workers, as `manage.py ingest` has on two cores: a kill must leave
+        # the store as it leaves it without a pool, and no worker behind
+        with Ingester(store, on_batch=kill.on_batch, workers=2) as ingester:
+            for path in paths:
+                ingester.ingest_file(path)
         index.catch_up(store, progress=kill.on_indexed)
     elif operation == "reindex":
         index.rebuild(store, progress=kill.on_indexed)
