@@ -11,13 +11,21 @@ Three measurements in one run, each store a fresh temporary instance:
 - read + store + langdetect: the ingest as `manage.py ingest` runs it (the last two rows
   give the cost of countries + entities + dates).
 
-Usage: python benchmarks/ingest.py [--limit N]   (N: first N records of each corpus)
+With `--workers W`, a second table instead: the same input ingested by one process and by a
+pool of W enrichment workers (`manage.py ingest --workers`), without the index (an Ingester
+into the store) and end to end (`Monitor.ingest`: read, enrich, store, index), with the ratio
+of the pool's docs/s to one process's. Other processes on the machine share its cores: run
+it on a quiet machine, or read the ratios as what was left to the pool.
+
+Usage: python benchmarks/ingest.py [--limit N] [--workers W]   (N: first N records of each
+corpus)
 """
 from __future__ import annotations
 
 import argparse
 import gzip
 import itertools
+import os
 import sys
 import tempfile
 import time
@@ -30,6 +38,7 @@ from corpus.formats import choose_format, read_bytes, reader_for  # noqa: E402
 from corpus.problems import Problem  # noqa: E402
 from indexer.ingest.ingester import Ingester  # noqa: E402
 from indexer.instance import Instance  # noqa: E402
+from indexer.service import Monitor  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "corpus"
 CORPORA = ("reuters-21578.jsonl.gz", "saudinewsnet.jsonl.gz", "farsnews.jsonl.gz")
@@ -80,6 +89,50 @@ def read_and_store(paths: list[str], options: dict) -> tuple[int, int]:
         return report.total("documents"), report.total("new")
 
 
+def store_with_workers(paths: list[str], workers: int) -> tuple[int, int]:
+    """The ingest without the index, with a pool of workers (1: no pool)."""
+    with tempfile.TemporaryDirectory(prefix="mm-bench-") as home:
+        store = Instance(Path(home)).open_store()
+        try:
+            with Ingester(store, workers=workers) as ingester:
+                report = ingester.ingest(paths)
+        finally:
+            store.close()
+        return checked(report)
+
+
+def end_to_end(paths: list[str], workers: int) -> tuple[int, int]:
+    """`manage.py ingest` as a library call: read, enrich, store, then index."""
+    with tempfile.TemporaryDirectory(prefix="mm-bench-") as home:
+        monitor = Monitor(Instance(Path(home)))
+        try:
+            report = monitor.ingest(paths, workers=workers)
+        finally:
+            monitor.close()
+        return checked(report)
+
+
+def checked(report) -> tuple[int, int]:
+    """(documents read, documents stored); an ingest that failed a file stops the benchmark."""
+    failed = [f"{f.path}: {f.error}" for f in report.files if f.status != "ok"]
+    if failed:
+        raise SystemExit("ingest failed: " + "; ".join(failed))
+    return report.total("documents"), report.total("new")
+
+
+def compare_workers(paths: list[str], workers: int) -> None:
+    """One process against a pool of workers, without the index and end to end."""
+    print(f"{'':<34}{'workers':>8}{'docs':>8}{'seconds':>10}{'docs/s':>10}{'x 1 worker':>12}")
+    for label, run in (("ingest, no index", store_with_workers),
+                       ("end to end (store + index)", end_to_end)):
+        base = None
+        for count in (1, workers):
+            (read, _), seconds = timed(run, paths, count)
+            base = base or seconds
+            print(f"{label:<34}{count:>8}{read:>8}{seconds:>10.1f}{read / seconds:>10.0f}"
+                  f"{base / seconds:>11.2f}x", flush=True)
+
+
 def timed(run, *args):
     started = time.perf_counter()
     result = run(*args)
@@ -90,11 +143,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None,
                         help="read only the first N records of each corpus")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="compare one process with this many enrichment workers instead")
     args = parser.parse_args()
     if not SHARED.is_dir():
         raise SystemExit(f"the shared corpora are not at {SHARED} (see DATA.md)")
+    if args.workers is not None and args.workers < 2:
+        raise SystemExit("--workers: give 2 or more (1 is the baseline every run has)")
     with tempfile.TemporaryDirectory(prefix="mm-bench-input-") as folder:
         paths = corpus_paths(args.limit, Path(folder))
+        if args.workers:
+            print(f"{len(paths)} JSON Lines corpora, first {args.limit or 'all'} records of "
+                  f"each; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
+                  "before the run")
+            compare_workers(paths, args.workers)
+            return
         (docs, distinct), base = timed(read_only, paths)
         rows = [("read only", docs, distinct, base)]
         for label, options in RUNS:
