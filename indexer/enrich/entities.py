@@ -42,8 +42,22 @@ def extract_entities(title: str | None, text: str, lang: str | None,
 
 def find_entities(title: str | None, text: str, lang: str | None,
                   known: Mapping[str, tuple[str, str]] | None = None,
-                  is_country: Callable[[str], bool] | None = None) -> list[Entity]:
-    """Return the document's entities with their variant keys (for the entity table)."""
+                  is_country: Callable[[str], bool] | None = None,
+                  mentions: list[Mention] | None = None) -> list[Entity]:
+    """Return the document's entities with their variant keys (for the entity table).
+
+    mentions: find_mentions' answer for this document when a worker process found them.
+    """
+    is_country = is_country or default_is_country
+    if mentions is None:
+        mentions = find_mentions(title, text, lang, is_country)
+    return [e for e in resolve(mentions, known) if not is_country(e.name)]
+
+
+def find_mentions(title: str | None, text: str, lang: str | None,
+                  is_country: Callable[[str], bool] | None = None) -> list[Mention]:
+    """The names a document holds, before the entity table resolves them (needs only the
+    document: ingest's worker processes run it)."""
     is_country = is_country or default_is_country
     body = _CAPS_LINE.sub(lambda m: " " * len(m.group()), _with_title(title, text))
     lex = lexicon()
@@ -51,7 +65,7 @@ def find_entities(title: str | None, text: str, lang: str | None,
     mentions, taken = _alias_mentions(folded, lex)
     mentions += _latin_mentions(body, lex, taken)
     mentions += arabic_mentions(body, folded, lang, lex, is_country)
-    return [e for e in resolve(mentions, known) if not is_country(e.name)]
+    return mentions
 
 
 def _with_title(title: str | None, text: str) -> str:
