@@ -83,3 +83,19 @@ def reuters_instance(tmp_path_factory) -> Instance:
     result = CliRunner().invoke(cli, ["--home", str(home), "ingest", str(REUTERS)])
     assert result.exit_code == 0, result.output
     return Instance(home)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One throwaway PostgreSQL cluster for the session (skipped, with why, if none can run)."""
+    from tests.pg_support import server_or_skip
+
+    cluster = server_or_skip()
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> str:
+    """The URL of a new, empty database on the session's cluster."""
+    return pg_cluster.create_database()
