@@ -72,7 +72,8 @@ class Enricher:
                            published=published, date_source=date_source, published_local=local)
         if findings is None:
             return enriched, []
-        entities = find_entities(doc.title, doc.text, lang, self.entity_table)
+        entities = find_entities(doc.title, doc.text, lang, self.entity_table,
+                                 mentions=needed(findings.mentions))
         enriched.countries = needed(findings.countries)
         enriched.entities = [entity.as_dict() for entity in entities]
         return enriched, self.entity_table.add(entities)

@@ -1,10 +1,11 @@
 """The part of enrichment that needs only the document itself: what worker processes run.
 
 An `Analysis` holds langdetect's guess on the title and text, and the language-dependent
-findings (a date written in the text, the countries) for the language the document most
-likely has. The main process finishes the enrichment in input order (`Enricher.finish`):
-it decides the language with the store's hints, and only when that language differs from
-the one assumed here does it redo the language-dependent findings itself.
+findings (a date written in the text, the countries, the names the entity table will
+resolve) for the language the document most likely has. The main process finishes the
+enrichment in input order (`Enricher.finish`): it decides the language with the store's
+hints, resolves the names against the entity table, and only when the language differs
+from the one assumed here does it redo the language-dependent findings itself.
 
 A rule that raises here is not raised at once: its failure is kept and raised again
 (`RuleFailed`) only where the finishing step needs that result, so a document fails exactly
@@ -23,6 +24,8 @@ from corpus.document import Document
 from corpus.languages import language_code
 from indexer.enrich.countries import detect_countries
 from indexer.enrich.dates import date_from_text
+from indexer.enrich.entities import find_mentions
+from indexer.enrich.entity_table import Mention
 from indexer.enrich.language import Guess, choose_language, guess_language
 
 T = TypeVar("T")
@@ -89,6 +92,7 @@ class Findings:
     lang: str | None                                  # the language these findings assume
     text_date: datetime | None | Failure | Unasked    # a date written in the text
     countries: list[str] | Failure
+    mentions: list[Mention] | Failure                 # names, for the entity table to resolve
 
 
 @dataclass(frozen=True)
@@ -113,9 +117,10 @@ def analyse(doc: Document, now: datetime, detect: bool = True, full: bool = True
 
 
 def find(doc: Document, lang: str | None, wants_date: bool = True) -> Findings:
-    """The text date (when wanted) and the countries of a document in a language."""
+    """The text date (when wanted), the countries and the names of a document in a language."""
     text_date = attempt(lambda: date_from_text(doc.text, lang)) if wants_date else UNASKED
-    return Findings(lang, text_date, attempt(lambda: detect_countries(doc.title, doc.text, lang)))
+    return Findings(lang, text_date, attempt(lambda: detect_countries(doc.title, doc.text, lang)),
+                    attempt(lambda: find_mentions(doc.title, doc.text, lang)))
 
 
 def own_date(doc: Document, ingested_at: datetime) -> datetime | None:

@@ -1,9 +1,10 @@
 """Enrichment's store-free analysis in worker processes, handed back in input order.
 
-langdetect, text dates and countries are CPU-bound Python: worker processes analyse the
-batches read ahead while the main process stores the current one. The main process alone
-finishes each document (store hints, the entity table), writes the store and the index,
-in input order, so what is stored does not depend on how many workers there are.
+langdetect, text dates, countries and names are CPU-bound Python: worker processes analyse
+the batches read ahead while the main process stores the current one. The main process
+alone finishes each document (store hints for the language, names resolved against the
+entity table), writes the store and the index, in input order, so what is stored does not
+depend on how many workers there are.
 
 One worker means no pool: the analysis runs in the main process when its batch is stored,
 as it always did. Whoosh's own multi-process writer is not used (it lost documents).
@@ -18,7 +19,7 @@ import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Callable, Protocol
 
 from corpus.document import Document
@@ -76,6 +77,8 @@ class WorkerPool:
     def __init__(self, workers: int, detect: bool, full: bool):
         self.detect, self.full = detect, full
         # fork: a worker starts in milliseconds with the modules (and monkeypatches) loaded
+        # and the rules' tables built once here, not once per worker (seconds each)
+        warm_up(detect, full)
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self.executor = ProcessPoolExecutor(workers, mp_context=context,
@@ -147,13 +150,25 @@ class Pipeline:
         self.pending.clear()
 
 
+# A line of each script the rules treat apart: analysing them builds every table they use.
+WARM_UP = ("The minister of finance said on Monday in Paris that talks with the International "
+           "Monetary Fund would resume next week.",
+           "قال وزير الخارجية السعودي الأمير فيصل بن فرحان اليوم في الرياض إن المملكة تدعم الحوار.",
+           "به گزارش خبرگزاری فارس، وزیر امور خارجه ایران امروز در مسکو با همتای روسی خود دیدار کرد.")
+
+
+def warm_up(detect: bool, full: bool) -> None:
+    """Build the rules' tables (langdetect's profiles, gazetteer, lexicon) in this process."""
+    now = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    for text in WARM_UP:
+        analyse(Document(title=None, text=text), now, detect, full)
+
+
 def start_worker(parent: int) -> None:
-    """Set a worker up: Ctrl-C is the main process's to handle, langdetect's profiles load
-    once, and the worker ends when the ingest that started it is gone (even SIGKILLed)."""
+    """Set a worker up: Ctrl-C is the main process's to handle, and the worker ends when
+    the ingest that started it is gone (even SIGKILLed)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=end_with, args=(parent,), daemon=True).start()
-    from langdetect.detector_factory import init_factory
-    init_factory()
 
 
 def end_with(parent: int) -> None:
