@@ -1,0 +1,95 @@
+"""PgStore: the Store's methods and meaning over a PostgreSQL database.
+
+It is a Store whose `db` is a PostgreSQL connection speaking the same `?` SQL
+(indexer.store.postgres.connection), so the reads Store already has (get_many, iter_since,
+counts, the entity table, meta) run unchanged; what SQLite says in its own dialect
+(INSERT OR REPLACE / IGNORE, BEGIN IMMEDIATE, the change number) is said again here.
+
+The change number (seq) is monotonic in commit order, with no gaps:
+`next_seq` increments the 'last_seq' row of meta inside the caller's transaction, and the
+row lock that UPDATE takes is held until that transaction ends. A second writer's
+next_seq waits for the first to commit (or roll back) before it gets its number, so
+numbers are given in commit order, and every document with a seq at or below a
+committed last_seq is already visible. So `iter_since(s)` never skips a document that a
+transaction started earlier commits later: that document's seq is above anything its
+reader could have seen. Writers queue only from their first next_seq to their commit (the
+store part of an ingest batch); reading never waits.
+"""
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from typing import Iterable, Iterator, cast
+
+from psycopg.pq import TransactionStatus
+
+from corpus.document import Document
+from indexer.store.postgres import pool as pools
+from indexer.store.postgres.connection import PgConnection
+from indexer.store.postgres.schema import migrate
+from indexer.store.sqlite import COLUMNS, Store, document_to_row
+
+_UPSERT = (f"INSERT INTO documents ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+           f"ON CONFLICT (id) DO UPDATE SET "
+           + ", ".join(f"{name} = EXCLUDED.{name}" for name in COLUMNS if name != "id"))
+
+
+class PgStore(Store):
+    """A PostgreSQL database holding documents and a commit-ordered change number.
+
+    Opening one borrows a connection from the process's pool for the URL (see pool.py);
+    close() gives it back. readonly: sessions that refuse writes and no migration (a hot
+    standby, MEDIA_MONITOR_READ_URL).
+    """
+
+    def __init__(self, url: str, readonly: bool = False):
+        self.url, self.readonly = url, readonly
+        self.where = pools.server_name(url)      # what messages name as "the store"
+        self._entry, self._conn = pools.borrow(url, readonly)
+        self._closed = False
+        self.pg = PgConnection(self._conn, url)
+        # The store modules take `store.db` as a sqlite3.Connection; this one answers the
+        # same calls (execute, executemany, rows by name, lastrowid, rowcount).
+        self.db = cast(sqlite3.Connection, self.pg)
+        if not readonly and not self._entry.migrated:
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring the schema up to date (once per process and URL; see schema.migrate)."""
+        migrate(self._conn)
+        self._entry.migrated = True
+
+    def close(self) -> None:
+        """Give the connection back to the pool (rolled back if left in a transaction)."""
+        if not self._closed:
+            self._closed = True
+            self._entry.pool.putconn(self._conn)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the block in one transaction: all of it is stored or none."""
+        with self._conn.transaction():
+            yield
+
+    def next_seq(self) -> int:
+        """Take the next change number; call inside a transaction (the lock that keeps
+        numbers in commit order lasts until it ends; see the module's docstring)."""
+        if self._conn.info.transaction_status != TransactionStatus.INTRANS:
+            raise RuntimeError("next_seq must be called inside store.transaction()")
+        row = self.db.execute("UPDATE meta SET value = (value::bigint + 1)::text "
+                              "WHERE key = 'last_seq' RETURNING value").fetchone()
+        return int(row[0])
+
+    def save(self, doc: Document) -> None:
+        """Insert or replace a document row as it is; call inside a transaction."""
+        self.db.execute(_UPSERT, document_to_row(doc))
+
+    def add_entity_rows(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Record new variants; a variant already known keeps its canonical name."""
+        self.db.executemany("INSERT INTO entities VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                            list(rows))
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Write a value to the meta table."""
+        self.db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) "
+                        "DO UPDATE SET value = EXCLUDED.value", (key, value))
