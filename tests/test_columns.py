@@ -11,14 +11,15 @@ import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer.engine.whoosh import column_cache
-from indexer.engine.whoosh.column_cache import SUFFIX, fold_column
+from indexer.engine.whoosh import column_cache, columns
+from indexer.engine.whoosh.column_cache import CANDIDATES_SUFFIX, SUFFIX, fold_column
 from indexer.engine.whoosh.columns import ColumnCache, count_days, count_facets, count_values
 from indexer.engine.whoosh.index import SearchIndex
 from indexer.engine.whoosh.query import build_query
 from indexer.engine.whoosh.schema import FACETS, VALUE_SEPARATOR
 from indexer.engine.whoosh.searchers import Searchers
 from indexer.instance import Instance
+from indexer.search import near_duplicates
 from indexer.search.facets import facet_key
 from indexer.search.params import SearchParams
 from tests.helpers import ingest_and_index, news_records, write_jsonl
@@ -89,6 +90,26 @@ def test_the_first_reader_writes_the_cache_and_the_next_one_reads_only_it(instan
     assert count_facets(again, everything)["kind"] == {"article": 40}
     assert sum(count_days(again, everything).values()) == 40
     assert count_days(again, everything)[0] == 4        # every 10th record is undated
+
+
+def test_copy_candidates_are_kept_for_the_set_of_segments(instance, tmp_path, monkeypatch):
+    _searcher, table = fresh_table(instance)
+    found = table.copy_candidates()
+    [kept] = instance.index_path.glob(f"*{CANDIDATES_SUFFIX}")
+    assert found == near_duplicates.sharing_a_band(list(table.signatures))
+
+    def no_search(_signatures):
+        raise AssertionError("the candidates were found again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(columns, "sharing_a_band", no_search)
+        assert fresh_table(instance)[1].copy_candidates() == found
+    kept.write_bytes(kept.read_bytes()[:-2])                      # cut short: found again
+    assert fresh_table(instance)[1].copy_candidates() == found
+    ingest_and_index(instance, write_jsonl(tmp_path / "b.jsonl", news_records(5, start=40)))
+    assert not kept.exists()            # the next commit's clean-up deleted it
+    _searcher, table = fresh_table(instance)
+    assert table.copy_candidates() == near_duplicates.sharing_a_band(list(table.signatures))
 
 
 def test_a_garbled_or_foreign_cache_file_is_ignored_and_written_again(instance):
@@ -164,3 +185,4 @@ def test_facet_and_day_counts_equal_the_plain_count_on_a_shared_slice(tmp_path):
         assert count_facets(table, docnums) == plain_facet_counts(rows, docnums), query
         assert count_days(table, docnums) == dict(Counter(rows["days"][d] for d in docnums))
     assert len(table.ids) == 1800 and len(table.copy_candidates()) > 0
+    assert table.copy_candidates() == near_duplicates.sharing_a_band(list(table.signatures))

@@ -12,6 +12,7 @@ them, is cut short or fails its checksum is ignored. A reader that cannot write 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import struct
@@ -26,6 +27,7 @@ import numpy as np
 from indexer.engine.whoosh.schema import FACETS, VALUE_SEPARATOR, facet_key
 
 SUFFIX = ".mmcols"
+CANDIDATES_SUFFIX = ".mmcand"
 MAGIC = b"MMCOLS01"
 VERSION = 1                     # bump when the file's layout or content changes
 ID_SEPARATOR = "\x00"           # joins the ids in the file; never in an id
@@ -132,7 +134,7 @@ def cache_path(folder: Path, segment_id: str) -> Path:
 def segment_columns(leaf) -> SegmentColumns:
     """The segment's columns from its cache file, or read and (when possible) cached."""
     segment_id, docs = leaf.segment().segment_id(), leaf.doc_count_all()
-    folder = _folder_of(leaf)
+    folder = folder_of(leaf)
     if folder is None:
         return read_columns(leaf)       # an index in memory: nothing to keep
     path = cache_path(folder, segment_id)
@@ -148,7 +150,7 @@ def segment_columns(leaf) -> SegmentColumns:
     return columns
 
 
-def _folder_of(leaf) -> Path | None:
+def folder_of(leaf) -> Path | None:
     """The index folder of a segment's reader (None in memory); a compound segment's
     reader overlays its compound file on the folder's storage (b)."""
     storage = getattr(leaf, "_storage", None)
@@ -167,6 +169,36 @@ def write_aside(path: Path, data: bytes) -> bool:
     except OSError:
         temporary.unlink(missing_ok=True)   # may fail too on a read-only folder: harmless
         return False
+
+
+def candidates_path(folder: Path, segments: list[tuple[str, int]]) -> Path:
+    """The file of the copy candidates of one set of segments (ids and document counts).
+
+    Named like a segment file of a segment that never exists (`MAIN_c<hash>`), so
+    Whoosh's clean-up after the next commit deletes it: any commit changes the set.
+    """
+    index_name = segments[0][0].rsplit("_", 1)[0]
+    digest = hashlib.sha1(json.dumps(segments).encode("utf-8")).hexdigest()[:24]
+    return folder / f"{index_name}_c{digest}{CANDIDATES_SUFFIX}"
+
+
+def encode_positions(positions: np.ndarray, docs: int) -> bytes:
+    """A sorted array of document numbers, with the count of documents they are among."""
+    payload = struct.pack("<I", docs) + positions.astype("<i4").tobytes()
+    return _HEAD.pack(MAGIC, 0, zlib.crc32(payload)) + payload
+
+
+def decode_positions(data: bytes, docs: int) -> np.ndarray:
+    """The array encode_positions wrote; ValueError unless it is whole and of `docs`."""
+    if len(data) < _HEAD.size + 4 or (len(data) - _HEAD.size - 4) % 4:
+        raise ValueError("cut short")
+    magic, _length, checksum = _HEAD.unpack_from(data)
+    payload = memoryview(data)[_HEAD.size:]
+    if magic != MAGIC or zlib.crc32(payload) != checksum:
+        raise ValueError("not a candidates file, or garbled")
+    if struct.unpack_from("<I", payload)[0] != docs:
+        raise ValueError("another index's candidates")
+    return np.frombuffer(data, dtype="<i4", offset=_HEAD.size + 4)
 
 
 def encode(columns: SegmentColumns, segment_id: str) -> bytes:
