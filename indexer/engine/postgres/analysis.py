@@ -1,0 +1,79 @@
+"""The project's analysis (indexer.text) as the PostgreSQL engine stores and queries it.
+
+The same words as the Whoosh engine's analyzer (indexer/engine/whoosh/analysis.py): every
+word is lower-cased and folded; a word with a stem is indexed beside its marked stem
+(`~export`) at the same position. PostgreSQL's own parser never sees the text: the
+`tsvector` is written as a literal of these words (configuration-free), so both engines
+match the same words.
+
+Positions count every word the tokeniser finds, a word that folds to nothing (a lone
+mark) included, as Whoosh's RegexTokenizer numbers them; a phrase then matches the same
+neighbours in both engines. PostgreSQL's limits (tsvector input): positions run from 1 to
+16383 (later words are all placed at 16383, so a phrase past the 16,383rd word may match
+loosely), at most 256 positions per word (later ones are dropped: a phrase on a word's
+257th occurrence is missed), and a word longer than MAX_WORD_BYTES is not indexed.
+"""
+from __future__ import annotations
+
+from indexer.text.folding import fold
+from indexer.text.stems import STEM_MARK, stem
+from indexer.text.tokens import WORD
+
+MAX_POSITION = 16383          # PostgreSQL's largest tsvector position
+MAX_POSITIONS_PER_WORD = 256  # what a tsvector keeps of one word
+MAX_WORD_BYTES = 2046         # PostgreSQL refuses longer lexemes ("word is too long")
+
+
+def indexed_words(text: str) -> dict[str, list[int]]:
+    """Every indexed word of a text (exact words and marked stems) -> its positions (1-based)."""
+    positions: dict[str, list[int]] = {}
+    for number, found in enumerate(WORD.finditer(text or ""), start=1):
+        raw = found.group().lower()
+        word = fold(raw)
+        if not word:
+            continue
+        at = min(number, MAX_POSITION)
+        root = stem(word, raw)
+        for form in (word,) if root is None else (word, STEM_MARK + root):
+            if len(form.encode("utf-8")) > MAX_WORD_BYTES:
+                continue
+            kept = positions.setdefault(form, [])
+            if len(kept) < MAX_POSITIONS_PER_WORD and (not kept or kept[-1] != at):
+                kept.append(at)
+    return positions
+
+
+def quote(word: str) -> str:
+    """A word as a quoted lexeme of tsvector/tsquery input (quotes and backslashes doubled)."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(words: dict[str, list[int]]) -> str:
+    """The tsvector input text of indexed words: `'oil':1,5 '~oil':1,5`."""
+    return " ".join(f"{quote(word)}:{','.join(map(str, at))}" for word, at in words.items())
+
+
+def query_words(text: str, how: str) -> list[str]:
+    """The indexed words a query asks for, as the Whoosh engine's analyse() gives them.
+
+    how="word": each word's marked stem when it has one, else the word (a single word is
+    looked up by its stem); "phrase": the exact words; "pattern": the whole text folded
+    as one word (a wildcard), or nothing when it folds to nothing.
+    """
+    if how == "pattern":
+        whole = fold((text or "").lower())
+        return [whole] if whole else []
+    words = []
+    for found in WORD.finditer(text or ""):
+        raw = found.group().lower()
+        word = fold(raw)
+        if not word:
+            continue
+        root = stem(word, raw) if how == "word" else None
+        words.append(word if root is None else STEM_MARK + root)
+    return words
+
+
+def analyse(field: str, text: str, how: str) -> list[str]:
+    """indexer.search.explain's Analyse: the same words for every text field."""
+    return query_words(text, how)

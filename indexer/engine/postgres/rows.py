@@ -1,0 +1,130 @@
+"""A document's search row (pure), and writing a batch of rows in the caller's transaction.
+
+The row holds what the Whoosh engine's document_fields holds, in the same meaning (the
+field values come from the same functions): words of the title and the text as separate
+tsvectors (analysis.py), folded keys per facet, the day (YYYYMMDD of the publisher's local
+day, 0 for undated), month, timestamp, and the near-duplicate signature with its band keys.
+
+write_rows(cursor, docs) runs in whatever transaction the cursor is in, so the store can
+write a document and its search row together.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from corpus.document import Document, local_day
+from indexer.engine.postgres.analysis import indexed_words, tsvector_literal
+from indexer.engine.whoosh.schema import (  # pure helpers: the same field meaning as Whoosh
+    UNDATED_DAY,
+    day_number,
+    epoch_seconds,
+    facet_values,
+    is_dated,
+)
+from indexer.search.facets import FACETS, facet_key
+from indexer.search.near_duplicates import band_keys, signature
+from indexer.store.stored import stored_id, stored_seq
+
+TEXT_FIELDS = ("title", "text")
+COLUMNS = ("doc_id", "seq", "title_words", "text_words",
+           *(f"{name}_keys" for name in FACETS), "day", "month", "ts", "nearsig", "bands")
+
+
+@dataclass(frozen=True)
+class SearchRow:
+    """One document's row of search_entries, with what the word and label tables need."""
+
+    doc_id: str
+    seq: int
+    words: dict[str, dict[str, list[int]]]       # field -> indexed word -> positions
+    keys: dict[str, list[str]]                   # facet -> distinct folded keys
+    labels: dict[str, dict[str, str]]            # facet -> key -> first display value
+    day: int
+    month: str
+    ts: int
+    nearsig: bytes
+
+    def values(self) -> tuple:
+        """The row's values in COLUMNS order."""
+        return (self.doc_id, self.seq,
+                tsvector_literal(self.words["title"]), tsvector_literal(self.words["text"]),
+                *(self.keys[name] for name in FACETS),
+                self.day, self.month, self.ts, self.nearsig, band_keys(self.nearsig))
+
+
+def search_row(doc: Document) -> SearchRow:
+    """The search row of a stored document."""
+    keys: dict[str, list[str]] = {}
+    labels: dict[str, dict[str, str]] = {}
+    for name, values in facet_values(doc).items():
+        firsts: dict[str, str] = {}
+        for value in values:
+            firsts.setdefault(facet_key(value), value)
+        keys[name], labels[name] = list(firsts), firsts
+    day, month = UNDATED_DAY, ""
+    if is_dated(doc):
+        found = local_day(doc)
+        assert found is not None          # is_dated checked published
+        day, month = day_number(found), f"{found.year:04d}-{found.month:02d}"
+    return SearchRow(
+        doc_id=stored_id(doc), seq=stored_seq(doc),
+        words={"title": indexed_words(doc.title or ""), "text": indexed_words(doc.text or "")},
+        keys=keys, labels=labels, day=day, month=month, ts=epoch_seconds(doc.published),
+        nearsig=signature(doc.title, doc.text))
+
+
+_STAGING = ("CREATE TEMP TABLE IF NOT EXISTS search_staging "
+            "(LIKE search_entries INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+_UPSERT = (f"INSERT INTO search_entries ({', '.join(COLUMNS)}) "
+           f"SELECT {', '.join(COLUMNS)} FROM search_staging ORDER BY seq "
+           "ON CONFLICT (doc_id) DO UPDATE SET "
+           + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:]))
+# The batch's documents and every other one sharing a band key with one of them can collapse.
+_MARK_CANDIDATES = """
+WITH batch AS (SELECT doc_id, bands FROM search_entries
+               WHERE doc_id = ANY(%s) AND cardinality(bands) > 0),
+     pairs AS (SELECT batch.doc_id AS a, other.doc_id AS b FROM batch
+               JOIN search_entries other
+                 ON other.bands && batch.bands AND other.doc_id <> batch.doc_id)
+UPDATE search_entries SET copy_candidate = true
+WHERE doc_id IN (SELECT a FROM pairs UNION SELECT b FROM pairs) AND NOT copy_candidate
+"""
+_WORDS = ("INSERT INTO search_words (field, word) SELECT * FROM unnest(%s::text[], %s::text[]) "
+          "ORDER BY 1, 2 ON CONFLICT DO NOTHING")
+_LABELS = ("INSERT INTO search_labels (facet, key, label) "
+           "SELECT DISTINCT ON (f, k) f, k, l FROM unnest(%s::text[], %s::text[], %s::text[]) "
+           "WITH ORDINALITY AS u(f, k, l, n) ORDER BY f, k, n ON CONFLICT DO NOTHING")
+
+
+def write_rows(cursor, docs: Iterable[Document]) -> int:
+    """Write (or rewrite) the search rows of documents in the cursor's transaction; how many.
+
+    Rows go through a COPY into a temporary table, then one upsert keyed by doc_id, so a
+    document written again replaces its row. A label already known for a key stays (the
+    first one written wins, as Whoosh's columns keep the first seen).
+    """
+    latest = {row.doc_id: row for row in sorted(map(search_row, docs), key=lambda r: r.seq)}
+    rows = list(latest.values())          # one row per document: an upsert touches it once
+    if not rows:
+        return 0
+    cursor.execute(_STAGING)
+    with cursor.copy(f"COPY search_staging ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row.values())
+    cursor.execute(_UPSERT)
+    cursor.execute("TRUNCATE search_staging")
+    cursor.execute(_MARK_CANDIDATES, ([row.doc_id for row in rows],))
+    words = sorted({(field, word) for row in rows for field in TEXT_FIELDS
+                    for word in row.words[field]})
+    cursor.execute(_WORDS, ([f for f, _ in words], [w for _, w in words]))
+    labels = [(name, key, label) for row in rows for name in FACETS
+              for key, label in row.labels[name].items()]
+    cursor.execute(_LABELS, tuple(list(column) for column in zip(*labels, strict=True))
+                   if labels else ([], [], []))
+    return len(rows)
+
+
+def delete_rows(cursor, doc_ids: Sequence[str]) -> None:
+    """Remove documents' rows (their words and labels stay: harmless, as in Whoosh)."""
+    cursor.execute("DELETE FROM search_entries WHERE doc_id = ANY(%s)", (list(doc_ids),))

@@ -1,0 +1,213 @@
+"""Find, rank and count matches in SQL: SearchParams in, SearchResult out (the Whoosh
+engine's search.py, over search_entries).
+
+Counts never loop over matches in Python: one statement counts the days and every
+facet's keys over the matching rows (the facet arrays unnested, grouped, joined to their
+labels). Near-duplicates collapse as in the Whoosh engine, with the same functions
+(indexer/search/near_duplicates.py): only matches that share a band key with some other
+document (copy_candidate) can collapse, so only their signatures are read, in seq order
+(the Whoosh engine's document order); each group hides under its earliest member.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable, Iterable, Iterator, Sequence
+
+from psycopg import sql
+
+from indexer.engine import SearchResult, UnknownDocument
+from indexer.engine.postgres.query import (
+    MAX_EXPANSIONS,
+    TEXT_FIELDS,
+    Compiled,
+    compile_params,
+    glob_regex,
+    like_prefix,
+    literal_prefix,
+)
+from indexer.engine.whoosh.schema import UNDATED_DAY
+from indexer.search.facets import FACETS
+from indexer.search.histogram import day_from_number
+from indexer.search.near_duplicates import copies_by_leader, group_of
+from indexer.search.params import SearchParams
+
+Fetch = Callable[[Sequence[str]], dict[str, dict]]
+FETCH_BATCH = 500          # documents read from the store at once by iter_matches
+TITLE_BOOST = 2            # as the Whoosh engine: the title counts double
+# Dated before undated, then by time, then id (doc_id sorts bytewise: COLLATE "C").
+NEWEST = sql.SQL("(e.day = 0), e.ts DESC, e.doc_id")
+OLDEST = sql.SQL("(e.day = 0), e.ts, e.doc_id")
+
+_COUNTS = """
+WITH m AS MATERIALIZED (SELECT e.day, {keys} FROM search_entries e WHERE {where})
+SELECT '' AS facet, m.day::text AS key, NULL AS label, count(*) FROM m GROUP BY m.day
+UNION ALL
+SELECT c.facet, c.key, l.label, c.n FROM (
+    SELECT v.facet, k.key, count(*) AS n
+    FROM m CROSS JOIN LATERAL (VALUES {pairs}) AS v(facet, keys)
+           CROSS JOIN LATERAL unnest(v.keys) AS k(key)
+    GROUP BY v.facet, k.key) AS c
+LEFT JOIN search_labels l ON l.facet = c.facet AND l.key = c.key
+"""
+
+
+def expander(cur) -> Callable[[str, str, str], list[str]]:
+    """Wildcard expansion over search_words: up to MAX_EXPANSIONS + 1 words, in order."""
+    def expand(text_field: str, kind: str, pattern: str) -> list[str]:
+        prefix = pattern if kind == "prefix" else literal_prefix(pattern)
+        condition, args = "field = %s AND word LIKE %s", [text_field, like_prefix(prefix)]
+        if kind != "prefix":
+            condition += " AND word ~ %s"
+            args.append(glob_regex(pattern))
+        rows = cur.execute(f"SELECT word FROM search_words WHERE {condition} "
+                           f"ORDER BY word LIMIT {MAX_EXPANSIONS + 1}", args).fetchall()
+        return [row[0] for row in rows]
+    return expand
+
+
+def compile_search(cur, params: SearchParams) -> Compiled:
+    return compile_params(params, expander(cur))
+
+
+def find(cur, params: SearchParams, fetch: Fetch | None) -> SearchResult:
+    """One page of groups, with facets and day counts over every matching document."""
+    compiled = compile_search(cur, params)
+    facets, days, undated, total = counts(cur, compiled.where)
+    members = candidates(cur, compiled.where, sql.SQL("e.seq"))
+    copies = copies_by_leader(range(len(members)), [m[4] for m in members],
+                              lambda i: oldest_key(members[i]))
+    hidden = [members[i][0] for group in copies.values() for i in group]
+    start, end = (params.page - 1) * params.limit, params.page * params.limit
+    page = ranked_ids(cur, compiled, params.sort_order, hidden, end)[start:end]
+    return SearchResult(
+        documents=documents_in_order(fetch, page) if fetch else [],
+        total=total, groups=total - len(hidden),
+        duplicates={members[leader][0]: len(group) for leader, group in copies.items()},
+        facets=facets, days=days, undated=undated,
+        words=highlight_words(cur, compiled) if params.query.strip() else frozenset())
+
+
+def find_copies(cur, params: SearchParams, doc_id: str, fetch: Fetch | None) -> SearchResult:
+    """The matches collapsed with one document, in sort order; UnknownDocument if none."""
+    target = cur.execute("SELECT doc_id, seq, day, ts, nearsig FROM search_entries "
+                         "WHERE doc_id = %s", (doc_id,)).fetchone()
+    if target is None:
+        raise UnknownDocument(f"no document with id {doc_id!r}")
+    compiled = compile_search(cur, params)
+    ranked = candidates(cur, compiled.where, order(compiled, params.sort_order))
+    if not any(m[0] == doc_id for m in ranked):
+        ranked.append(target)
+    position = {m[0]: i for i, m in enumerate(ranked)}
+    group = set(group_of(position[doc_id], range(len(ranked)), [m[4] for m in ranked]))
+    shown = [ranked[i][0] for i in sorted(group)]          # in sort order
+    facets, days, undated, _total = counts(
+        cur, sql.SQL("e.doc_id = ANY({})").format(sql.Literal(shown)))
+    start = (params.page - 1) * params.limit
+    return SearchResult(
+        documents=documents_in_order(fetch, shown[start:start + params.limit]) if fetch else [],
+        total=len(shown), groups=len(shown), facets=facets, days=days, undated=undated,
+        words=highlight_words(cur, compiled) if params.query.strip() else frozenset())
+
+
+def iter_ids(cur, params: SearchParams) -> list[str]:
+    """Every matching document's id in the params' sort order, without paging."""
+    compiled = compile_search(cur, params)
+    return ranked_ids(cur, compiled, params.sort_order, [], None)
+
+
+def counts(cur, where: sql.Composable) -> tuple[dict[str, dict[str, int]], dict[date, int],
+                                                int, int]:
+    """Facet counts by label, dated matches per day, the undated and all matches, in SQL."""
+    keys = sql.SQL(", ").join(sql.SQL("e.{}").format(sql.Identifier(f"{n}_keys"))
+                              for n in FACETS)
+    pairs = sql.SQL(", ").join(sql.SQL("({}, m.{})").format(
+        sql.Literal(n), sql.Identifier(f"{n}_keys")) for n in FACETS)
+    facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    days: dict[date, int] = {}
+    undated = total = 0
+    for facet, key, label, count in cur.execute(
+            sql.SQL(_COUNTS).format(keys=keys, where=where, pairs=pairs)):
+        if facet:
+            facets[facet][label if label is not None else key] = count
+            continue
+        total += count
+        if int(key) == UNDATED_DAY:
+            undated = count
+        else:
+            days[day_from_number(int(key))] = count
+    return facets, days, undated, total
+
+
+def candidates(cur, where: sql.Composable, ordering: sql.Composable) -> list[tuple]:
+    """(doc_id, seq, day, ts, nearsig) of the matches that may collapse, in that order."""
+    return cur.execute(sql.SQL(
+        "SELECT e.doc_id, e.seq, e.day, e.ts, e.nearsig FROM search_entries e "
+        "WHERE e.copy_candidate AND {} ORDER BY {}").format(where, ordering)).fetchall()
+
+
+def oldest_key(member: tuple) -> tuple:
+    """Dated before undated, older first, then id (the Whoosh engine's oldest_key)."""
+    doc_id, _seq, day, ts, _sig = member
+    return (day == UNDATED_DAY, ts, doc_id)
+
+
+def order(compiled: Compiled, sort_order: str) -> sql.Composable:
+    """ORDER BY of a sort: relevance (ties newest, then id), newest or oldest."""
+    if sort_order == "newest":
+        return NEWEST
+    if sort_order == "oldest":
+        return OLDEST
+    ranking = score(compiled)
+    return NEWEST if ranking is None else sql.SQL("{} DESC, {}").format(ranking, NEWEST)
+
+
+def score(compiled: Compiled) -> sql.Composable | None:
+    """ts_rank of the positive words on the title (counting double) and on the text;
+    None when the search asks no word (every match scores the same)."""
+    parts = []
+    for text_field in TEXT_FIELDS:
+        query = compiled.rank_query(text_field)
+        if query is not None:
+            weight = TITLE_BOOST if text_field == "title" else 1
+            parts.append(sql.SQL("{} * ts_rank(e.{}, {}::tsquery, 1)").format(
+                sql.Literal(weight), sql.Identifier(f"{text_field}_words"),
+                sql.Literal(query)))
+    return sql.SQL(" + ").join(parts) if parts else None
+
+
+def ranked_ids(cur, compiled: Compiled, sort_order: str, hidden: list[str],
+               count: int | None) -> list[str]:
+    """The ids of the first `count` matches (all for None) not hidden, in sort order."""
+    where = compiled.where
+    if hidden:
+        where = sql.SQL("{} AND NOT (e.doc_id = ANY({}))").format(where, sql.Literal(hidden))
+    limit = sql.SQL("") if count is None else sql.SQL(" LIMIT {}").format(sql.Literal(count))
+    rows = cur.execute(sql.SQL("SELECT e.doc_id FROM search_entries e WHERE {} "
+                               "ORDER BY {}{}").format(where, order(compiled, sort_order),
+                                                       limit)).fetchall()
+    return [row[0] for row in rows]
+
+
+def highlight_words(cur, compiled: Compiled) -> frozenset[str]:
+    """The indexed words the query asks for that the index holds (never excluded ones)."""
+    wanted = sorted({(f, w) for f in TEXT_FIELDS for w in compiled.words[f]})
+    found = set(compiled.expanded)
+    if wanted:
+        rows = cur.execute("SELECT word FROM search_words JOIN unnest(%s::text[], %s::text[]) "
+                           "AS q(field, word) USING (field, word)",
+                           ([f for f, _ in wanted], [w for _, w in wanted])).fetchall()
+        found.update(row[0] for row in rows)
+    return frozenset(found)
+
+
+def documents_in_order(fetch: Fetch, ids: Iterable[str]) -> list[dict]:
+    """The documents of these ids read from the store, in order; those it lacks left out."""
+    ids = list(ids)
+    found = fetch(ids)
+    return [found[doc_id] for doc_id in ids if doc_id in found]
+
+
+def iter_documents(fetch: Fetch, ids: list[str]) -> Iterator[dict]:
+    """The documents of ids in order, read FETCH_BATCH at a time."""
+    for start in range(0, len(ids), FETCH_BATCH):
+        yield from documents_in_order(fetch, ids[start:start + FETCH_BATCH])
