@@ -57,8 +57,11 @@ SCHEMA_VERSION = max(MIGRATIONS)
 
 def schema_version(conn: psycopg.Connection) -> int:
     """The version the database is at (0 when it holds no Media Monitor schema)."""
-    table = conn.execute("SELECT to_regclass('meta')").fetchone()
-    if table is None or table[0] is None:
+    # pg_class read by a query, not to_regclass(): that one looks in the backend's catalog
+    # cache, which may not yet know a table another process just created under our lock.
+    table = conn.execute("SELECT 1 FROM pg_class WHERE relname = 'meta' "
+                         "AND relnamespace = current_schema()::regnamespace").fetchone()
+    if table is None:
         return 0
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     return int(row[0]) if row else 0

@@ -5,15 +5,19 @@ It is a Store whose `db` is a PostgreSQL connection speaking the same `?` SQL
 counts, the entity table, meta) run unchanged; what SQLite says in its own dialect
 (INSERT OR REPLACE / IGNORE, BEGIN IMMEDIATE, the change number) is said again here.
 
-The change number (seq) is monotonic in commit order, with no gaps:
-`next_seq` increments the 'last_seq' row of meta inside the caller's transaction, and the
-row lock that UPDATE takes is held until that transaction ends. A second writer's
-next_seq waits for the first to commit (or roll back) before it gets its number, so
-numbers are given in commit order, and every document with a seq at or below a
-committed last_seq is already visible. So `iter_since(s)` never skips a document that a
-transaction started earlier commits later: that document's seq is above anything its
-reader could have seen. Writers queue only from their first next_seq to their commit (the
-store part of an ingest batch); reading never waits.
+Writers take turns, as SQLite's BEGIN IMMEDIATE makes them: `transaction()` first takes
+a transaction-level advisory lock (the store's write lock), held until COMMIT or
+ROLLBACK. What callers read inside their transaction is therefore still true when they
+write (the ingester's merge, an alert's checkpoint), on one machine or many. Readers never
+wait. The store part of an ingest batch is short; its enrichment runs before, unlocked.
+
+The change number (seq) is monotonic in commit order, with no gaps: `next_seq`
+increments the 'last_seq' row of meta inside that transaction, so numbers are given in
+the order the holders of the lock commit, and every document with a seq at or below a
+committed last_seq is already visible. So `iter_since(s)` never skips a document that
+a transaction started earlier commits later: its seq is above anything its reader could
+have seen. (The UPDATE's row lock alone gives the same order to a writer that bypasses
+transaction(); next_seq refuses to run outside a transaction.)
 """
 from __future__ import annotations
 
@@ -28,6 +32,9 @@ from indexer.store.postgres import pool as pools
 from indexer.store.postgres.connection import PgConnection
 from indexer.store.postgres.schema import migrate
 from indexer.store.sqlite import COLUMNS, Store, document_to_row
+
+# pg_advisory_xact_lock's key for "writing the store" (any constant of our own).
+WRITE_LOCK = 0x6D6D_0002
 
 _UPSERT = (f"INSERT INTO documents ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
            f"ON CONFLICT (id) DO UPDATE SET "
@@ -67,8 +74,12 @@ class PgStore(Store):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Run the block in one transaction: all of it is stored or none."""
+        """Run the block in one transaction holding the write lock: all of it is stored or
+        none. A transaction inside another is a savepoint of it."""
+        outermost = self._conn.info.transaction_status == TransactionStatus.IDLE
         with self._conn.transaction():
+            if outermost:
+                self.db.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
             yield
 
     def next_seq(self) -> int:

@@ -1,0 +1,316 @@
+"""The PostgreSQL store keeps what the SQLite store keeps, with the same meaning.
+
+One slice of the shared corpus (Reuters, SaudiNewsNet, Farsnews) is ingested into both
+stores once per module; documents, the entity table and counts must come back equal.
+Then what only a server has: processes opening a new database at once, writers of
+several connections, and a server that cannot be reached.
+"""
+from __future__ import annotations
+
+import gzip
+import subprocess
+import sys
+import threading
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from corpus.document import Document
+from indexer.ingest.ingester import Ingester
+from indexer.store import Store
+from tests.helpers import CORPUS, ROOT
+
+psycopg = pytest.importorskip("psycopg", reason="PostgreSQL tests skipped: psycopg is not installed")
+
+from indexer.store.postgres import PgStore, StoreUnavailable  # noqa: E402
+from indexer.store.postgres.pool import close_pools  # noqa: E402
+from indexer.store.postgres.schema import SCHEMA_VERSION  # noqa: E402
+
+SLICE = {"reuters-21578.jsonl.gz": 120, "saudinewsnet.jsonl.gz": 60, "farsnews.jsonl.gz": 60}
+NOW = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
+
+
+def corpus_slice(folder: Path) -> Path:
+    """The first lines of each shared JSON Lines corpus, in one temporary file."""
+    if not all((CORPUS / name).exists() for name in SLICE):
+        pytest.skip(f"shared corpus not found at {CORPUS} (../shared beside the project)")
+    path = folder / "slice.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for name, count in SLICE.items():
+            with gzip.open(CORPUS / name, "rt", encoding="utf-8") as lines:
+                for _, line in zip(range(count), lines, strict=False):
+                    out.write(line)
+    return path
+
+
+def ingest(store: Store, path: Path) -> None:
+    with Ingester(store, clock=lambda: NOW, workers=1) as ingester:
+        ingester.ingest([str(path)])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _pools_closed():
+    """Give every pooled connection of this module back to the server at its end."""
+    yield
+    close_pools()
+
+
+@pytest.fixture(scope="module")
+def both(pg_cluster, tmp_path_factory):
+    """(SQLite store, PgStore) that ingested the same corpus slice at the same clock."""
+    folder = tmp_path_factory.mktemp("pg_store")
+    path = corpus_slice(folder)
+    lite, pg = Store(folder / "store.sqlite3"), PgStore(pg_cluster.create_database())
+    ingest(lite, path)
+    ingest(pg, path)
+    yield lite, pg
+    lite.close()
+    pg.close()
+
+
+@pytest.fixture
+def empty(pg_url):
+    store = PgStore(pg_url)
+    yield store
+    store.close()
+
+
+def made(n: int, **fields) -> Document:
+    """A document of our own, already enriched as the store receives them."""
+    base = dict(title=f"Title {n}", text=f"Text of document {n}.", source="Wire",
+                url=f"https://example.org/{n}", date_source="metadata", lang="en",
+                published=datetime(2024, 5, n % 28 + 1, 23, 15, tzinfo=timezone.utc),
+                ingested_at=NOW, countries=["IR"], entities=[{"name": "Tehran", "type": "place"}])
+    return Document(**{**base, **fields})
+
+
+def save_all(store: Store, docs: list[Document]) -> None:
+    with store.transaction():
+        for doc in docs:
+            doc.seq = store.next_seq()
+            store.save(doc)
+
+
+# --- the same documents as SQLite ---------------------------------------------------------
+
+def test_the_slice_comes_back_equal_to_the_sqlite_store(both):
+    lite, pg = both
+    lite_docs, pg_docs = list(lite.iter_all()), list(pg.iter_all())
+    assert len(pg_docs) == sum(SLICE.values()) == 240
+    assert pg_docs == lite_docs                    # every field, seq and order included
+    assert pg.count_by_kind() == lite.count_by_kind() == {"article": 240, "brief": 0}
+    assert pg.last_seq() == lite.last_seq() == 240
+    ids = [doc.id for doc in lite_docs[::7]]
+    assert pg.get_many(ids) == lite.get_many(ids)
+
+
+def test_the_slice_keeps_its_languages_times_and_entities(both):
+    _, pg = both
+    docs = list(pg.iter_all())
+    assert {doc.lang for doc in docs} >= {"en", "ar", "fa"}
+    assert sum(1 for doc in docs if doc.entities) > 100
+    assert all(doc.ingested_at == NOW for doc in docs)
+    local = [doc for doc in docs if doc.published_local is not None]
+    for doc in local:       # the publisher's offset survives, at the same instant
+        assert doc.published_local.utcoffset() is not None
+        assert doc.published_local == doc.published
+
+
+def test_entity_table_and_languages_match_sqlite(both):
+    lite, pg = both
+    assert sorted(pg.entity_rows()) == sorted(lite.entity_rows())
+    assert len(pg.entity_rows()) > 100
+    variant, name, _ = sorted(lite.entity_rows())[0]
+    assert pg.entity_name(variant) == name and pg.entity_name("no such variant") is None
+    for source in {doc.source for doc in lite.iter_all()}:
+        assert pg.common_language(source) == lite.common_language(source)
+    first = next(lite.iter_all())
+    assert pg.language_of(first.id) == first.lang and pg.language_of("missing") is None
+
+
+def test_reingesting_the_slice_changes_nothing(both, tmp_path):
+    _, pg = both
+    before = list(pg.iter_all())
+    ingest(pg, corpus_slice(tmp_path))
+    assert list(pg.iter_all()) == before and pg.last_seq() == 240
+
+
+# --- one store's behaviour ----------------------------------------------------------------
+
+def test_round_trip_of_every_field_and_seq_order(empty):
+    assert empty.last_seq() == 0 and empty.count_by_kind() == {"article": 0, "brief": 0}
+    tehran = timezone(timedelta(hours=3, minutes=30))
+    docs = [made(1, published_local=datetime(2024, 5, 3, 2, 45, tzinfo=tehran)),
+            made(2, title=None, url=None, source=None, lang=None, countries=[], entities=[],
+                 text="Percent % and question ? marks, 'quotes' and \"more\"."),
+            made(3, kind="brief", parent_id="p" * 20, external_id="ext-3",
+                 published=datetime(987, 1, 2, tzinfo=timezone.utc), date_source="text")]
+    save_all(empty, docs)
+    assert [doc.seq for doc in docs] == [1, 2, 3]
+    assert empty.get_many([d.id for d in docs] + ["missing"]) == {d.id: d for d in docs}
+    assert empty.get(docs[0].id).published_local.utcoffset() == timedelta(hours=3, minutes=30)
+    assert [d.id for d in empty.iter_since(1, batch_size=1)] == [docs[1].id, docs[2].id]
+    assert list(empty.iter_since(3)) == []
+    assert empty.count_by_kind() == {"article": 2, "brief": 1}
+
+
+def test_resave_replaces_the_row_and_gives_a_new_seq(empty):
+    doc = made(4)
+    save_all(empty, [doc])
+    changed = replace(doc, title="Corrected")
+    save_all(empty, [changed])
+    assert empty.get(doc.id) == changed and changed.seq == 2
+    assert [d.title for d in empty.iter_all()] == ["Corrected"]
+    save_all(empty, [replace(changed)])                      # the same again: one row still
+    assert empty.count_by_kind()["article"] == 1 and empty.last_seq() == 3
+
+
+def test_a_failed_transaction_keeps_nothing(empty):
+    with pytest.raises(RuntimeError, match="boom"):
+        with empty.transaction():
+            doc = made(5)
+            doc.seq = empty.next_seq()
+            empty.save(doc)
+            raise RuntimeError("boom")
+    assert empty.last_seq() == 0 and empty.get(made(5).id) is None
+
+
+def test_next_seq_outside_a_transaction_is_refused(empty):
+    with pytest.raises(RuntimeError, match="inside store.transaction"):
+        empty.next_seq()
+
+
+def test_update_enrichment_leaves_raw_fields_and_seq(empty):
+    doc = made(6)
+    save_all(empty, [doc])
+    enriched = replace(doc, lang="fa", countries=["IR", "IQ"], date_source="text",
+                       entities=[{"name": "بغداد", "type": "place"}],
+                       published=datetime(2024, 6, 1, 20, 30, tzinfo=timezone.utc),
+                       published_local=datetime(2024, 6, 2, 0, 0,
+                                                tzinfo=timezone(timedelta(hours=3, minutes=30))),
+                       title="not written", seq=99)
+    empty.update_enrichment(enriched)
+    assert empty.get(doc.id) == replace(enriched, title=doc.title, seq=1)
+    assert empty.last_seq() == 1
+
+
+def test_entity_rows_keep_the_first_canonical_name(empty):
+    empty.add_entity_rows([("tehran", "Tehran", "place"), ("iran", "Iran", "place")])
+    empty.add_entity_rows([("tehran", "TEHRAN", "org"), ("irna", "IRNA", "org")])
+    assert sorted(empty.entity_rows()) == [("iran", "Iran", "place"), ("irna", "IRNA", "org"),
+                                          ("tehran", "Tehran", "place")]
+
+
+def test_common_language_is_the_most_frequent_then_the_first_by_name(empty):
+    save_all(empty, [made(10, lang="fa"), made(11, lang="ar"), made(12, lang="ar"),
+                     made(13, lang=None), made(14, source="Other", lang="fa"),
+                     made(15, source="Other", lang="en")])
+    assert empty.common_language("Wire") == "ar"
+    assert empty.common_language("Other") == "en"           # a tie: the first by name
+    assert empty.common_language("Nobody") is None
+
+
+def test_meta_values(empty):
+    assert empty.get_meta("absent") is None and empty.get_meta("last_seq") == "0"
+    empty.set_meta("k", "1")
+    empty.set_meta("k", "2")
+    assert empty.get_meta("k") == "2"
+    empty.delete_meta("k")
+    assert empty.get_meta("k") is None
+
+
+# --- what only a server has ---------------------------------------------------------------
+
+def test_an_earlier_transaction_that_commits_later_is_not_skipped(pg_url):
+    """A reader notes last_seq while an ingest holds an open batch; another writer comes
+    and goes; reading on from the noted seq finds both documents, in commit order."""
+    first, second, reader = PgStore(pg_url), PgStore(pg_url), PgStore(pg_url)
+    early, late = made(20), made(21)
+    try:
+        with first.transaction():
+            early.seq = first.next_seq()
+            first.save(early)
+            seen = reader.last_seq()
+            writer = threading.Thread(target=save_all, args=(second, [late]))
+            writer.start()
+            writer.join(timeout=1)
+            assert writer.is_alive()            # it waits for the open batch to commit
+            assert list(reader.iter_since(seen)) == [] and seen == 0
+        writer.join(timeout=30)
+        assert [(d.id, d.seq) for d in reader.iter_since(seen)] == [(early.id, 1), (late.id, 2)]
+    finally:
+        for store in (first, second, reader):
+            store.close()
+
+
+def test_a_raw_transaction_taking_seq_is_ordered_too(pg_url):
+    """next_seq's row lock orders writers that bypass transaction() (the move-to copy)."""
+    a, b = PgStore(pg_url), PgStore(pg_url)
+    try:
+        with a._conn.transaction():
+            assert a.next_seq() == 1
+            taker = threading.Thread(target=save_all, args=(b, [made(22)]))
+            taker.start()
+            taker.join(timeout=1)
+            assert taker.is_alive()
+        taker.join(timeout=30)
+        assert a.last_seq() == 2 and [d.seq for d in a.iter_all()] == [2]
+    finally:
+        a.close()
+        b.close()
+
+
+OPEN_STORE = ("import sys; from indexer.store.postgres import PgStore; "
+              "s = PgStore(sys.argv[1]); print(s.get_meta('schema_version'), s.last_seq())")
+
+
+def test_processes_opening_a_new_database_at_once_migrate_it_once(pg_url):
+    runs = [subprocess.Popen([sys.executable, "-c", OPEN_STORE, pg_url], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(3)]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    assert [out for out, _ in outputs] == [f"{SCHEMA_VERSION} 0\n"] * 3
+    store = PgStore(pg_url)
+    try:
+        assert store.db.execute("SELECT COUNT(*) FROM meta WHERE key = 'last_seq'").fetchone()[0] == 1
+    finally:
+        store.close()
+
+
+def test_opening_a_migrated_database_again_changes_nothing(pg_url):
+    from indexer.store.postgres.schema import migrate
+
+    store = PgStore(pg_url)
+    try:
+        save_all(store, [made(30)])
+        assert migrate(store._conn) == SCHEMA_VERSION
+        assert store.last_seq() == 1 and store.get_meta("schema_version") == str(SCHEMA_VERSION)
+    finally:
+        store.close()
+
+
+def test_an_unreachable_server_is_one_line_naming_it(pg_cluster):
+    from tests.pg_support import free_port
+
+    port = free_port()
+    with pytest.raises(StoreUnavailable) as caught:
+        PgStore(f"postgresql://nobody:secret@127.0.0.1:{port}/news")
+    message = str(caught.value)
+    assert message.startswith(f"cannot reach the PostgreSQL server at 127.0.0.1:{port}/news (")
+    assert "\n" not in message and "secret" not in message
+    assert message.endswith("start it or check MEDIA_MONITOR_DATABASE_URL")
+
+
+def test_a_read_only_store_reads_and_refuses_writes(both, pg_cluster):
+    _, pg = both
+    reader = PgStore(pg.url, readonly=True)
+    try:
+        assert reader.last_seq() == 240 and reader.get(next(pg.iter_all()).id) is not None
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            with reader.transaction():
+                reader.set_meta("x", "y")
+    finally:
+        reader.close()
