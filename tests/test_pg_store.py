@@ -314,3 +314,142 @@ def test_a_read_only_store_reads_and_refuses_writes(both, pg_cluster):
                 reader.set_meta("x", "y")
     finally:
         reader.close()
+
+
+# --- users, alerts and sources: the same SQL on both stores -------------------------------
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request, tmp_path):
+    """A new, empty store of each kind (the PostgreSQL one on the session's cluster)."""
+    if request.param == "sqlite":
+        store: Store = Store(tmp_path / "store.sqlite3")
+    else:
+        store = PgStore(request.getfixturevalue("pg_cluster").create_database())
+    yield store
+    store.close()
+
+
+def test_accounts_names_tokens_and_disabling(any_store):
+    from indexer import accounts
+
+    ana = accounts.add_user(any_store, "Ana", "password-1", email="ana@example.org", is_admin=True)
+    accounts.add_user(any_store, "bob", "password-2")
+    with pytest.raises(accounts.AccountError, match="the user name 'ANA' is taken"):
+        accounts.add_user(any_store, "ANA", "password-3")
+    assert [u.username for u in accounts.list_users(any_store)] == ["Ana", "bob"]
+    assert accounts.authenticate(any_store, "ana", "password-1").id == ana.id
+    assert accounts.authenticate(any_store, "ana", "wrong") is None
+    token = accounts.new_token(any_store, ana.id, "script")
+    assert accounts.user_for_token(any_store, token).username == "Ana"
+    [listed] = accounts.list_tokens(any_store, ana.id)
+    assert listed["label"] == "script" and set(listed) == {"id", "label", "created_at", "last_used_at"}
+    accounts.set_disabled(any_store, "ana")
+    assert accounts.user_for_token(any_store, token) is None
+    accounts.set_disabled(any_store, "ana", False)
+    assert accounts.revoke_token(any_store, ana.id, listed["id"]) is True
+    assert accounts.revoke_token(any_store, ana.id, listed["id"]) is False
+    assert accounts.user_for_token(any_store, token) is None
+
+
+def a_search(store: Store, name: str, checkpoint: int = 0) -> int:
+    from indexer import accounts
+    from indexer.store import alerts as rows
+
+    user = accounts.find_user(store, "ana") or accounts.add_user(store, "ana", "password-1")
+    with store.transaction():
+        return rows.insert_search(store.db, user_id=user.id, name=name, args="{}",
+                                  frequency="instant", checkpoint=checkpoint,
+                                  webhook_secret="s", feed_token=f"feed-{name}",
+                                  last_digest_at="2026-03-01T00:00:00Z",
+                                  created_at="2026-03-01T00:00:00Z")
+
+
+def test_saved_searches_hits_and_bands(any_store):
+    from indexer.store import alerts as rows
+
+    db = any_store.db
+    oil, gas = a_search(any_store, "oil"), a_search(any_store, "Gas", checkpoint=5)
+    with any_store.transaction():
+        first = rows.insert_hit(db, oil, "doc-1", 1, ["نفت", "oil"], None, b"\x00\xffsig",
+                                "2026-03-01T00:00:01Z", False)
+        assert rows.insert_hit(db, oil, "doc-1", 1, ["oil"], None, b"x", "t", False) is None
+        copy = rows.insert_hit(db, oil, "doc-2", 2, ["oil"], first, b"sig2", "2026-03-01T00:00:02Z",
+                               False)
+        rows.insert_bands(db, oil, first, [b"\x01band", b"\x02band"])
+        rows.insert_bands(db, oil, first, [b"\x01band"])
+    assert isinstance(first, int) and isinstance(copy, int) and copy > first
+    assert rows.hits_sharing_bands(db, oil, [b"\x01band", b"nope"]) == [(first, b"\x00\xffsig")]
+    assert rows.hits_sharing_bands(db, oil, []) == []
+    [hit] = rows.hit_rows(db, oil)
+    assert (hit["doc_id"], hit["words"], hit["copies"], hit["read"]) == ("doc-1", ["نفت", "oil"], 1, 0)
+    assert rows.hits_by_id(db, [copy, first])[0]["doc_id"] == "doc-2"
+    assert rows.all_hit_pairs(db) == [(oil, "doc-1", None), (oil, "doc-2", first)]
+    assert [(s["name"], s["unread"], s["hits"]) for s in rows.searches_of(db)] == [
+        ("Gas", 0, 0), ("oil", 1, 1)]
+    rows.advance_checkpoints(db, [oil, gas], 3, "2026-03-01T01:00:00Z")
+    assert rows.checkpoints(db, [oil, gas, 999]) == {oil: 3, gas: 5}      # never back
+    assert rows.unqueued_hits(db, oil) == [first]
+    rows.mark_queued(db, oil)
+    assert rows.unqueued_hits(db, oil) == []
+    assert rows.mark_read(db, oil) == 2 and rows.mark_read(db, oil) == 0
+    rows.update_search(db, gas, paused=1)
+    assert [s["name"] for s in rows.matchable_searches(db)] == ["oil"]
+    assert rows.search_by_feed_token(db, "feed-oil")["id"] == oil
+    rows.delete_search(db, oil)
+    assert rows.search_row(db, oil) is None and rows.all_hit_pairs(db) == []
+
+
+def test_outbox_leases_are_held_by_one_sender(any_store):
+    from indexer.store import alerts as rows
+
+    db = any_store.db
+    search = a_search(any_store, "oil")
+    now, later = "2026-03-01T00:00:00Z", "2026-03-01T00:10:00Z"
+    message = rows.insert_message(db, search, "webhook", "instant", [7, 8], now)
+    assert rows.due_messages(db, now, 10) == [message]
+    assert rows.take_lease(db, message, "worker-a", now, later) is True
+    assert rows.take_lease(db, message, "worker-b", now, later) is False
+    assert rows.due_messages(db, now, 10) == []
+    rows.mark_attempt_failed(db, message, "worker-a", "HTTP 500", "2026-03-01T00:05:00Z")
+    assert rows.message_row(db, message)["hit_ids"] == [7, 8]
+    assert rows.due_messages(db, "2026-03-01T00:05:00Z", 10) == [message]
+    assert rows.take_lease(db, message, "worker-b", "2026-03-01T00:05:00Z", later) is True
+    rows.mark_sent(db, message, "worker-a", later)             # not its lease: nothing
+    assert rows.message_counts(db) == {"pending": 1}
+    rows.mark_sent(db, message, "worker-b", later)
+    assert rows.message_counts(db) == {"sent": 1}
+    state = rows.channel_states(db, search)["webhook"]
+    assert (state["status"], state["attempts"], state["last_error"]) == ("sent", 2, None)
+
+
+def test_sources_runs_and_article_records(any_store):
+    import sqlite3
+
+    from indexer.store import sources as rows
+
+    db = any_store.db
+    when = "2026-03-01T00:00:00Z"
+    wire = rows.insert_source(db, name="Wire", url="https://example.org/feed", every_seconds=600,
+                              next_due_at=when, created_at=when)
+    rows.insert_source(db, name="agency", url="https://example.org/a", every_seconds=60,
+                       next_due_at="2026-03-02T00:00:00Z", created_at=when)
+    with pytest.raises(sqlite3.IntegrityError):
+        rows.insert_source(db, name="WIRE", url="https://x.org", every_seconds=1,
+                           next_due_at=when, created_at=when)
+    assert rows.source_by_name(db, "wire")["id"] == wire
+    assert [s["name"] for s in rows.all_sources(db)] == ["agency", "Wire"]
+    assert [s["name"] for s in rows.due_sources(db, when)] == ["Wire"]
+    rows.insert_run(db, {"source_id": wire, "started_at": when, "finished_at": when,
+                         "status": "ok", "http_status": 200, "bytes": 900, "fetched": 3,
+                         "new": 2, "updated": 0, "unchanged": 1, "errors": 0})
+    listed = {s["name"]: s for s in rows.all_sources(db)}
+    assert (listed["Wire"]["run_status"], listed["Wire"]["run_new"]) == ("ok", 2)
+    assert listed["agency"]["run_status"] is None
+    rows.update_source(db, wire, paused=1, failures=2)
+    assert rows.due_sources(db, when) == [] and [s["name"] for s in rows.active_sources(db)] == ["agency"]
+    rows.record_article(db, "doc-1", wire, "https://example.org/1", when, "timeout")
+    rows.record_article(db, "doc-1", wire, "https://example.org/1", when, None)
+    assert rows.article_fetched(db, "doc-1")["error"] is None
+    assert [r["fetched"] for r in rows.runs_of(db, wire)] == [3]
+    rows.delete_source(db, wire)
+    assert rows.source_by_id(db, wire) is None and rows.runs_of(db, wire) == []

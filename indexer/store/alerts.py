@@ -2,6 +2,7 @@
 
 The SQL of indexer/alerts/. Every function runs inside the caller's transaction where it
 writes: the alerts package decides what goes together (hits with their checkpoint).
+Its SQL reads the same on SQLite and PostgreSQL (indexer/store/postgres/connection.py).
 """
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def searches_of(db: sqlite3.Connection, user_id: int | None = None) -> list[dict
     args: list = []
     if user_id is not None:
         sql, args = sql + " WHERE s.user_id = ?", [user_id]
-    return [dict(row) for row in db.execute(sql + " ORDER BY s.name COLLATE NOCASE, s.id", args)]
+    return [dict(row) for row in db.execute(sql + " ORDER BY lower(s.name), s.id", args)]
 
 
 def matchable_searches(db: sqlite3.Connection) -> list[dict]:
@@ -89,8 +90,9 @@ def checkpoints(db: sqlite3.Connection, search_ids: Iterable[int]) -> dict[int, 
 def advance_checkpoints(db: sqlite3.Connection, search_ids: Iterable[int], seq: int,
                         when: str) -> None:
     """Move checkpoints forward to seq (never back) and note the run."""
-    db.executemany("UPDATE saved_searches SET checkpoint = MAX(checkpoint, ?), last_run_at = ? "
-                   "WHERE id = ?", [(seq, when, search_id) for search_id in search_ids])
+    db.executemany("UPDATE saved_searches SET checkpoint = CASE WHEN checkpoint > ? "
+                   "THEN checkpoint ELSE ? END, last_run_at = ? WHERE id = ?",
+                   [(seq, seq, when, search_id) for search_id in search_ids])
 
 
 # --- hits --------------------------------------------------------------------------------
@@ -100,8 +102,8 @@ def insert_hit(db: sqlite3.Connection, search_id: int, doc_id: str, seq: int, wo
                queued: bool) -> int | None:
     """Record a hit; None when the search already has one for the document."""
     cursor = db.execute(
-        "INSERT OR IGNORE INTO alert_hits (search_id, doc_id, seq, words, duplicate_of, "
-        "signature, matched_at, queued) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO alert_hits (search_id, doc_id, seq, words, duplicate_of, signature, "
+        "matched_at, queued) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (search_id, doc_id, seq, json.dumps(words, ensure_ascii=False), duplicate_of,
          signature, matched_at, int(queued)))
     return cursor.lastrowid if cursor.rowcount else None
@@ -110,7 +112,7 @@ def insert_hit(db: sqlite3.Connection, search_id: int, doc_id: str, seq: int, wo
 def insert_bands(db: sqlite3.Connection, search_id: int, hit_id: int,
                  bands: Iterable[bytes]) -> None:
     """Remember a leading hit's near-duplicate band keys."""
-    db.executemany("INSERT OR IGNORE INTO alert_hit_bands VALUES (?, ?, ?)",
+    db.executemany("INSERT INTO alert_hit_bands VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                    [(search_id, band, hit_id) for band in bands])
 
 

@@ -2,6 +2,7 @@
 
 The SQL of indexer/sources/. Writes run inside the caller's transaction where they go
 together; a single statement commits on its own (the store runs in autocommit mode).
+Its SQL reads the same on SQLite and PostgreSQL (indexer/store/postgres/connection.py).
 """
 from __future__ import annotations
 
@@ -76,13 +77,13 @@ def all_sources(db: sqlite3.Connection) -> list[dict]:
         "r.updated AS run_updated, r.unchanged AS run_unchanged, r.errors AS run_errors "
         "FROM sources s LEFT JOIN source_runs r ON r.id = "
         "(SELECT MAX(id) FROM source_runs WHERE source_id = s.id) "
-        "ORDER BY s.name COLLATE NOCASE")
+        "ORDER BY lower(s.name), s.id")
     return [dict(row) for row in rows]
 
 
 def source_by_name(db: sqlite3.Connection, name: str) -> dict | None:
     """The source of that name (any case), or None."""
-    row = db.execute("SELECT * FROM sources WHERE name = ?", (name,)).fetchone()
+    row = db.execute("SELECT * FROM sources WHERE lower(name) = lower(?)", (name,)).fetchone()
     return dict(row) if row else None
 
 
@@ -140,5 +141,7 @@ def article_fetched(db: sqlite3.Connection, doc_id: str) -> dict | None:
 def record_article(db: sqlite3.Connection, doc_id: str, source_id: int, url: str,
                    fetched_at: str, error: str | None) -> None:
     """Keep that an item's page was fetched (and why it did not fill the item, if not)."""
-    db.execute("INSERT OR REPLACE INTO source_articles VALUES (?, ?, ?, ?, ?)",
+    db.execute("INSERT INTO source_articles VALUES (?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO "
+               "UPDATE SET source_id = excluded.source_id, url = excluded.url, "
+               "fetched_at = excluded.fetched_at, error = excluded.error",
                (doc_id, source_id, url, fetched_at, error))

@@ -1,4 +1,6 @@
-"""Accounts and their API tokens, over a Store's `db` (the SQL of indexer/accounts.py)."""
+"""Accounts and their API tokens, over a Store's `db` (the SQL of indexer/accounts.py).
+
+Its SQL reads the same on SQLite and PostgreSQL (indexer/store/postgres/connection.py)."""
 from __future__ import annotations
 
 import sqlite3
@@ -22,7 +24,9 @@ def insert_user(db: sqlite3.Connection, username: str, email: str | None, passwo
 
 def user_by_name(db: sqlite3.Connection, username: str) -> dict | None:
     """The user of that name (any case), or None."""
-    row = db.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
+    # lower() on both sides: SQLite's NOCASE column and PostgreSQL's lower() index agree.
+    row = db.execute("SELECT * FROM users WHERE lower(username) = lower(?)",
+                     (username,)).fetchone()
     return dict(row) if row else None
 
 
@@ -34,7 +38,7 @@ def user_by_id(db: sqlite3.Connection, user_id: int) -> dict | None:
 
 def all_users(db: sqlite3.Connection) -> list[dict]:
     """Every user, by name."""
-    return [dict(row) for row in db.execute("SELECT * FROM users ORDER BY username")]
+    return [dict(row) for row in db.execute("SELECT * FROM users ORDER BY lower(username), id")]
 
 
 def update_user(db: sqlite3.Connection, user_id: int, **values) -> None:

@@ -145,20 +145,18 @@ class PgConnection:
 def translated_errors(db: PgConnection) -> Iterator[None]:
     """Turn psycopg's errors into what the store's callers already handle.
 
-    A unique key taken becomes sqlite3.IntegrityError (the store modules' promise: "taken
-    in any case"); a connection that broke becomes StoreUnavailable (one line, a 503 page).
+    A unique key taken (or another constraint broken) becomes sqlite3.IntegrityError (the
+    store modules' promise: "taken in any case"); a connection that broke becomes
+    StoreUnavailable (one line, a 503 page).
     """
     try:
         yield
     except errors.IntegrityError as exc:
-        raise TakenKey(str(exc).splitlines()[0]) from exc
+        # sqlite3's own class, so callers catching it (a taken name) need no second case.
+        raise sqlite3.IntegrityError(str(exc).splitlines()[0]) from exc
     except psycopg.OperationalError as exc:
         if not db.conn.broken:      # a deadlock, a cancelled statement: not the server gone
             raise
         from indexer.store.postgres.pool import unreachable
 
         raise unreachable(db.url, exc) from exc
-
-
-class TakenKey(sqlite3.IntegrityError):
-    """A row's unique key (a user or source name, a token) is taken, said as sqlite3's is."""
