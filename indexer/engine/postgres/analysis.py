@@ -15,6 +15,8 @@ loosely), at most 256 positions per word (later ones are dropped: a phrase on a 
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from indexer.text.folding import fold
 from indexer.text.stems import STEM_MARK, stem
 from indexer.text.tokens import WORD
@@ -27,20 +29,26 @@ MAX_WORD_BYTES = 2046         # PostgreSQL refuses longer lexemes ("word is too 
 def indexed_words(text: str) -> dict[str, list[int]]:
     """Every indexed word of a text (exact words and marked stems) -> its positions (1-based)."""
     positions: dict[str, list[int]] = {}
-    for number, found in enumerate(WORD.finditer(text or ""), start=1):
-        raw = found.group().lower()
-        word = fold(raw)
-        if not word:
-            continue
+    for number, token in enumerate(WORD.findall(text or ""), start=1):
         at = min(number, MAX_POSITION)
-        root = stem(word, raw)
-        for form in (word,) if root is None else (word, STEM_MARK + root):
-            if len(form.encode("utf-8")) > MAX_WORD_BYTES:
-                continue
+        for form in index_forms(token):
             kept = positions.setdefault(form, [])
             if len(kept) < MAX_POSITIONS_PER_WORD and (not kept or kept[-1] != at):
                 kept.append(at)
     return positions
+
+
+@lru_cache(maxsize=262144)
+def index_forms(token: str) -> tuple[str, ...]:
+    """What the index holds for one token as written: its folded word and marked stem
+    (none for a token that folds to nothing, or a form PostgreSQL finds too long)."""
+    raw = token.lower()
+    word = fold(raw)
+    if not word:
+        return ()
+    root = stem(word, raw)
+    forms = (word,) if root is None else (word, STEM_MARK + root)
+    return tuple(f for f in forms if len(f.encode("utf-8")) <= MAX_WORD_BYTES)
 
 
 def quote(word: str) -> str:
