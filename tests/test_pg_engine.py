@@ -121,7 +121,8 @@ def parity_queries(store, whoosh) -> list[dict]:
         "\u0645\u06cc \u0634\u0648\u062f", f'"\u0628\u06cc\u0646{ZWNJ}\u0627\u0644\u0645\u0644\u0644\u06cc"',
         f"\u06af\u0641\u062a{ZWNJ}\u0648\u06af\u0648", "\u0647\u0633\u062a\u0647*",
         "\u062a\u062d\u0631\u06cc\u0645", "\u062a\u062d\u0631\u06cc\u0645\u200c\u0647\u0627",
-        '"\u0645\u062c\u0644\u0633 \u0634\u0648\u0631\u0627\u06cc"~2', "\u0627\u0633\u0644\u0627\u0645\u06cc -\u0627\u06cc\u0631\u0627\u0646",
+        '"\u0645\u062c\u0644\u0633 \u0634\u0648\u0631\u0627\u06cc"~2',
+        "\u0627\u0633\u0644\u0627\u0645\u06cc -\u0627\u06cc\u0631\u0627\u0646",
         "oil )", "title:", "foo:bar", "*oil", "date:[1987 TO", "a*", "1987",
     ]
     searches = [{"q": q} for q in fixed]
