@@ -32,7 +32,9 @@ class Instance:
         return Store(self.store_path)
 
     def open_engine(self):
-        """The search engine of this instance (Whoosh, in the index folder)."""
+        """The search engine of this instance (Whoosh, in the index folder), reading the
+        documents it shows from the instance's store."""
+        from indexer.engine.documents import store_documents
         from indexer.engine.whoosh.engine import WhooshEngine  # loads Whoosh only when searched
 
-        return WhooshEngine(self.index_path)
+        return WhooshEngine(self.index_path, fetch=store_documents(self.store_path))

@@ -11,12 +11,14 @@ from datetime import date
 import pytest
 
 from indexer.engine import SearchResult, UnknownDocument
+from indexer.engine.documents import store_documents
 from indexer.engine.whoosh.engine import WhooshEngine
 from indexer.instance import Instance
 from indexer.search.params import SearchParams
 from tests.news_fixture import DOCS, SERIES, save_documents
 
-ENGINES = {"whoosh": lambda instance: WhooshEngine(instance.index_path)}
+ENGINES = {"whoosh": lambda instance: WhooshEngine(
+    instance.index_path, fetch=store_documents(instance.store_path))}
 
 
 @pytest.fixture(params=sorted(ENGINES))

@@ -101,8 +101,8 @@ def test_a_store_that_is_not_a_database(tmp_path):
 def test_a_missing_index_file_says_reindex(tmp_path, demo_home):
     home = tmp_path / "home"
     shutil.copytree(demo_home, home)
-    stored = next((home / "index").glob("*_stored.col"))
-    stored.unlink()
+    terms = next((home / "index").glob("*.trm"))      # the index stores no documents
+    terms.unlink()
     result = manage(home, "search", "oil")
     assert result.returncode == 1
     line = one_error_line(result)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 
+from indexer.engine.documents import store_documents
 from indexer.engine.whoosh.columns import ColumnCache
 from indexer.engine.whoosh.index import SearchIndex
 from indexer.engine.whoosh.search import find, iter_matches
@@ -74,5 +75,6 @@ def test_a_reopened_searcher_reads_only_new_segments(tmp_path):
     kept = set(before) & set(cache._segments)
     assert kept and len(cache._segments) == 2     # the old segment stays, a new one joins
     assert all(cache._segments[key] is before[key] for key in kept)
-    assert sorted(table.ids) == sorted(d["id"] for d in iter_matches(searchers.current(), table,
-                                                                     SearchParams()))
+    every = iter_matches(searchers.current(), table, SearchParams(),
+                         store_documents(instance.store_path))
+    assert sorted(table.ids) == sorted(d["id"] for d in every)

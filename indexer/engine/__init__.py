@@ -14,6 +14,9 @@ from corpus.document import Document
 from indexer.search.params import SearchParams
 
 Progress = Callable[[int], None]     # called with the seq of each document indexed
+# Documents by id, as INTERFACES.md JSON with their text, read from the store: an index
+# holds no document, only what finds and sorts them. Ids the store lacks are left out.
+Fetch = Callable[[Sequence[str]], dict[str, dict]]
 
 
 @dataclass

@@ -1,12 +1,14 @@
 """The Whoosh engine: the SearchEngine protocol over an index folder derived from the store."""
 from __future__ import annotations
 
+import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
 
 from corpus.document import Document
 from indexer.engine import (
+    Fetch,
     IndexDamaged,
     Matches,
     Progress,
@@ -14,6 +16,7 @@ from indexer.engine import (
     SearchResult,
     UnknownDocument,
 )
+from indexer.engine.documents import store_documents
 from indexer.engine.whoosh import matching
 from indexer.engine.whoosh import query as whoosh_query
 from indexer.engine.whoosh import search as whoosh_search
@@ -25,12 +28,25 @@ from indexer.search.query_tree import QueryError
 
 
 class WhooshEngine:
-    """Writes through SearchIndex (one writer, by lock); reads through reused searchers."""
+    """Writes through SearchIndex (one writer, by lock); reads through reused searchers.
 
-    def __init__(self, path: str | Path):
+    The index holds no documents: those a search shows are read by id through `fetch`
+    (the instance passes its store's); without one, from the store the index was last
+    built from, as the index folder records it.
+    """
+
+    def __init__(self, path: str | Path, fetch: Fetch | None = None):
         self.index = SearchIndex(path)
         self.searchers = Searchers(self.index)
         self.columns = ColumnCache()
+        self._fetch = fetch
+
+    def fetch(self, ids) -> dict[str, dict]:
+        """The documents of these ids from the store (those it lacks left out)."""
+        if self._fetch is not None:
+            return self._fetch(ids)
+        store = self.index.store_path()
+        return store_documents(store)(ids) if store is not None else {}
 
     def catch_up(self, store, progress: Progress | None = None, wait: bool = True) -> int:
         """Index what the store changed since the recorded seq (IndexBusy if not wait)."""
@@ -57,17 +73,18 @@ class WhooshEngine:
     def search(self, params: SearchParams) -> SearchResult:
         """One page of matches with counts over all of them."""
         with self._reading() as (searcher, table):
-            return whoosh_search.find(searcher, table, params)
+            return whoosh_search.find(searcher, table, params, self.fetch)
 
     def duplicates_of(self, params: SearchParams, doc_id: str) -> SearchResult:
         """The matches collapsed with one document."""
         with self._reading() as (searcher, table):
-            return whoosh_search.find_copies(searcher, table, params, doc_id)
+            return whoosh_search.find_copies(searcher, table, params, doc_id,
+                                            self.fetch)
 
     def iter_matches(self, params: SearchParams) -> Iterator[dict]:
         """Every match with its text, in sort order."""
         with self._reading() as (searcher, table):
-            yield from whoosh_search.iter_matches(searcher, table, params)
+            yield from whoosh_search.iter_matches(searcher, table, params, self.fetch)
 
     @contextmanager
     def _reading(self) -> Iterator[tuple]:
@@ -75,12 +92,13 @@ class WhooshEngine:
 
         The index is derived from the store, so any failure to read it (a file deleted,
         cut short or garbled) has one way out, a rebuild, whatever Whoosh raised. What a
-        user asked wrongly (QueryError, UnknownDocument) passes through as it is.
+        user asked wrongly (QueryError, UnknownDocument) passes through as it is, and so
+        does a failure to read documents from the store (sqlite3.Error), not the index's.
         """
         try:
             searcher = self.searchers.current()
             yield searcher, self.columns.table(searcher)
-        except (QueryError, UnknownDocument):
+        except (QueryError, UnknownDocument, sqlite3.Error):
             raise
         except Exception as exc:  # noqa: BLE001 - see the docstring
             self.searchers.close()

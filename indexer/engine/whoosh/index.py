@@ -2,7 +2,14 @@
 
 The index records the last store seq it holds in `seq.json`, written atomically after
 each Whoosh commit. A crash between the two only makes the next catch-up index some
-documents again, which update_document (keyed by id) makes harmless.
+documents again, which update_document (keyed by id) makes harmless. `seq.json` also
+says where the store is (relative to the index folder): the index holds no documents,
+and an engine opened on the folder alone reads them from there.
+
+A catch-up of a large backlog commits every COMMIT_EVERY documents without merging
+segments (a killed run keeps what it committed); only its last commit lets Whoosh merge
+(its default policy, small segments only), so a bulk build writes each posting once or
+twice, not once per intermediate commit.
 """
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import RamStorage
 
 from corpus.document import Document
+from indexer.engine.whoosh.codec import InliningCodec
 from indexer.engine.whoosh.schema import SCHEMA_VERSION, build_schema, document_fields
 from indexer.store import Store
 from indexer.store.stored import stored_seq
@@ -28,7 +36,8 @@ COMMIT_EVERY = 10_000     # per catch-up commit: a killed run keeps what it comm
 # compound segment by copying it into memory (BufferFile wraps BytesIO(mmap slice)), stored
 # texts included; as plain files they are read in place. Measured on 8,000 documents: a
 # serving process held 45 MB of private memory instead of 144 MB, opened in 223 ms not 364.
-WRITER_OPTIONS = {"procs": 1, "limitmb": 256, "compound": False}
+# codec: short posting lists inlined (codec.py).
+WRITER_OPTIONS = {"procs": 1, "limitmb": 256, "compound": False, "codec": InliningCodec()}
 
 Progress = Callable[[int], None]     # called with the seq of each document indexed
 
@@ -49,6 +58,11 @@ class SearchIndex:
     def exists(self) -> bool:
         """Tell whether an index has been created."""
         return self.path.is_dir() and whoosh_index.exists_in(str(self.path))
+
+    def store_path(self) -> Path | None:
+        """The store the index was last written from, None when it does not say."""
+        relative = read_state(self.path).get("store")
+        return (self.path / relative).resolve() if relative else None
 
     def seq(self) -> int | None:
         """Return the last store seq the index holds; None while there is no index."""
@@ -77,7 +91,8 @@ class SearchIndex:
             ix = whoosh_index.open_dir(str(self.path))
             fresh = ix.doc_count_all() == 0
             return write_documents(ix, self.path, store.iter_since(start), target,
-                                   update=not fresh, progress=progress, commit_every=COMMIT_EVERY)
+                                   update=not fresh, progress=progress, commit_every=COMMIT_EVERY,
+                                   store=self._relative(store))
 
     def refresh(self, docs: list[Document]) -> None:
         """Rewrite documents whose enriched fields changed; the recorded seq stays."""
@@ -95,12 +110,16 @@ class SearchIndex:
         self.new_path.mkdir(parents=True)
         ix = whoosh_index.create_in(str(self.new_path), build_schema())
         target = store.last_seq()
-        write_state(self.new_path, 0)
+        write_state(self.new_path, 0, store=self._relative(store))
         # One commit, one segment: a killed rebuild is thrown away whole anyway.
         count = write_documents(ix, self.new_path, store.iter_all(), target,
-                                update=False, progress=progress)
+                                update=False, progress=progress, store=self._relative(store))
         self._swap()
         return count
+
+    def _relative(self, store: Store) -> str:
+        """Where the store is seen from the index folder (both move with their instance)."""
+        return os.path.relpath(Path(store.path).resolve(), self.path.resolve())
 
     def _swap(self) -> None:
         """Put the new folder in place of the old one (finished by _recover if cut short)."""
@@ -134,23 +153,27 @@ class SearchIndex:
 
 
 def write_documents(ix, folder: Path, docs: Iterable[Document], target: int, update: bool,
-                    progress: Progress | None = None, commit_every: int | None = None) -> int:
-    """Write documents up to seq target, committing every so often and recording each seq."""
+                    progress: Progress | None = None, commit_every: int | None = None,
+                    store: str | None = None) -> int:
+    """Write documents up to seq target, committing every so often and recording each seq.
+
+    Intermediate commits leave their segments unmerged; the last one merges (see above).
+    """
     count, batch = 0, []
     for doc in docs:
         if stored_seq(doc) > target:
             break
         batch.append(doc)
         if commit_every and len(batch) >= commit_every:
-            count += commit_batch(ix, folder, batch, update, progress)
+            count += commit_batch(ix, folder, batch, update, progress, merge=False, store=store)
             batch = []
-    count += commit_batch(ix, folder, batch, update, progress)
-    write_state(folder, target, complete=True)
+    count += commit_batch(ix, folder, batch, update, progress, store=store)
+    write_state(folder, target, complete=True, store=store)
     return count
 
 
 def commit_batch(ix, folder: Path | None, batch: list[Document], update: bool,
-                 progress: Progress | None) -> int:
+                 progress: Progress | None, merge: bool = True, store: str | None = None) -> int:
     """Add or update a batch in one Whoosh commit, then record its last seq (if folder)."""
     if not batch:
         return 0
@@ -165,9 +188,9 @@ def commit_batch(ix, folder: Path | None, batch: list[Document], update: bool,
         # WHOOSH.md: a writer is unusable after add_document raises; drop it whole.
         writer.cancel()
         raise
-    writer.commit()
+    writer.commit(merge=merge)
     if folder is not None:
-        write_state(folder, stored_seq(batch[-1]))
+        write_state(folder, stored_seq(batch[-1]), store=store)
     return len(batch)
 
 
@@ -179,10 +202,15 @@ def read_state(folder: Path) -> dict:
         return {}
 
 
-def write_state(folder: Path, seq: int, complete: bool = False) -> None:
-    """Record the seq (and schema version) atomically: write aside, then rename."""
+def write_state(folder: Path, seq: int, complete: bool = False, store: str | None = None
+                ) -> None:
+    """Record the seq, schema version and store atomically: write aside, then rename.
+
+    Without a store given, the one recorded before stays (refresh knows none).
+    """
     temporary = folder / (SEQ_FILE + ".tmp")
-    state = {"seq": seq, "schema": SCHEMA_VERSION, "complete": complete}
+    state = {"seq": seq, "schema": SCHEMA_VERSION, "complete": complete,
+             "store": store or read_state(folder).get("store")}
     temporary.write_text(json.dumps(state))
     with open(temporary, "rb+") as handle:
         os.fsync(handle.fileno())

@@ -95,7 +95,7 @@ def batch_schema():
     """The main index's fields and analysis, without its stored values and sort columns
     (a batch index is searched, never shown or sorted)."""
     batch = build_schema()
-    for name in ("doc", "timestamp", "nearsig", "month", "date_source"):
+    for name in ("timestamp", "nearsig", "month", "date_source"):
         batch.remove(name)
     for name in batch.names():
         batch[name].column_type = None

@@ -1,25 +1,27 @@
 """The Whoosh schema, and how a stored Document becomes the fields of an index entry."""
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timezone
 
 from whoosh.columns import NumericColumn, VarBytesColumn
-from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
 
-from corpus.document import FIELD_ORDER, Document, local_day, to_json
+from corpus.document import Document, local_day
 from indexer.engine.whoosh.analysis import field_analyzer
+from indexer.engine.whoosh.codec import WordPositions
 from indexer.search.facets import FACETS, facet_key
 from indexer.search.near_duplicates import signature
 from indexer.store.stored import stored_id
 
 # Bump when the fields or analysis change: an index of another version is rebuilt.
-SCHEMA_VERSION = 7   # 2: Persian/Arabic folding, stems beside exact words; 3: near-dup signature
+SCHEMA_VERSION = 8   # 2: Persian/Arabic folding, stems beside exact words; 3: near-dup signature
                      # 4: ئ folded to ی, Persian/Arabic stems
                      # 5: the one folding table (indexer.text): ہ ھ ۀ ۂ ۃ ے ۓ, Quranic marks,
                      #    ß -> ss, casefold; near-dup signatures fold as search does
                      # 6: the ZWNJ ends a word: a Persian compound is indexed as its parts
                      # 7: day and month are the publisher's local day (published_local)
+                     # 8: nothing stored (documents are read from the store by id);
+                     #    positions of exact words only, as byte gaps (codec.py)
 TEXT_FIELDS = ("title", "text")
 # Joins a document's display values for one facet in its column; never in real names.
 VALUE_SEPARATOR = "\x1f"
@@ -33,6 +35,10 @@ class StemmedText(TEXT):
     quoted phrase through tokenize(); only the former asks the analyzer for stems, so a
     phrase is matched on the exact words. Wildcards and ranges (tokenize=False) stay exact.
     """
+
+    def __init__(self, analyzer):
+        super().__init__(analyzer=analyzer)
+        self.format = WordPositions(field_boost=self.format.field_boost)
 
     def process_text(self, qstring, mode="", **kwargs):
         if mode == "query" and kwargs.get("tokenize", True):
@@ -48,13 +54,16 @@ def facet_field() -> KEYWORD:
 
 
 def build_schema() -> Schema:
-    """Declare the index fields; pure, so query building needs no index."""
+    """Declare the index fields; pure, so query building needs no index.
+
+    Nothing is stored: the store holds the documents, and a result page reads its
+    documents from the store by the ids of the `id` column (indexer.engine.Fetch).
+    """
     analyzer = field_analyzer()
     return Schema(
-        id=ID(stored=True, unique=True, sortable=True),
-        doc=STORED(),
+        id=ID(unique=True, sortable=True),
         title=StemmedText(analyzer=analyzer),
-        text=StemmedText(analyzer=analyzer, stored=True),
+        text=StemmedText(analyzer=analyzer),
         **{name: facet_field() for name in FACETS},
         date_source=ID(),
         # YYYYMMDD of dated documents only, so undated ones never match a date range.
@@ -89,10 +98,8 @@ FieldValue = str | list[str] | int | bytes | None
 
 def document_fields(doc: Document) -> dict[str, FieldValue]:
     """Map a stored Document to the keyword arguments of add_document."""
-    data = to_json(doc, with_text=False)
     fields: dict[str, FieldValue] = {
-        "id": stored_id(doc), "doc": json.dumps(data, ensure_ascii=False),
-        "title": doc.title or "", "text": doc.text or "",
+        "id": stored_id(doc), "title": doc.title or "", "text": doc.text or "",
         "date_source": doc.date_source or "", "timestamp": epoch_seconds(doc.published),
         "nearsig": signature(doc.title, doc.text)}
     for name, values in facet_values(doc).items():
@@ -116,12 +123,3 @@ def epoch_seconds(value: datetime | None) -> int:
     if value is None:
         return 0
     return int(value.astimezone(timezone.utc).timestamp())
-
-
-def stored_document(stored: dict, with_text: bool = True) -> dict:
-    """Rebuild the INTERFACES.md document JSON from an index entry's stored fields."""
-    data = json.loads(stored["doc"])
-    if not with_text:
-        return data
-    data["text"] = stored.get("text", "")
-    return {name: data[name] for name in FIELD_ORDER}

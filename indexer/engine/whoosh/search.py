@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from typing import Iterator
+from itertools import islice
+from typing import Iterable, Iterator
 
-from indexer.engine import SearchResult, UnknownDocument
+from indexer.engine import Fetch, SearchResult, UnknownDocument
 from indexer.engine.whoosh.columns import DocTable, count_facets
 from indexer.engine.whoosh.query import build_query, highlight_terms
-from indexer.engine.whoosh.schema import UNDATED_DAY, stored_document
+from indexer.engine.whoosh.schema import UNDATED_DAY
 from indexer.search.histogram import day_from_number
 from indexer.search.near_duplicates import copies_by_leader, group_of
 from indexer.search.params import SearchParams
+
+FETCH_BATCH = 500     # documents read from the store at once by iter_matches
 
 
 def ranked_docnums(searcher, table: DocTable, params: SearchParams, query=None) -> list[int]:
@@ -25,14 +28,16 @@ def ranked_docnums(searcher, table: DocTable, params: SearchParams, query=None) 
     return sorted(searcher.docs_for_query(query), key=key)
 
 
-def find(searcher, table: DocTable, params: SearchParams) -> SearchResult:
+def find(searcher, table: DocTable, params: SearchParams, fetch: Fetch | None = None
+         ) -> SearchResult:
     """One page of groups, with facets and day counts over every matching document.
 
     Near-duplicates among the matching documents are collapsed under the earliest-published
     member (ties by id), which keeps its own place in the order; pages are pages of groups.
 
     Only what the page needs is ranked: the matches are found unscored (for the counts
-    and the groups), and by relevance only the best ones are scored and ordered.
+    and the groups), and by relevance only the best ones are scored and ordered. The
+    page's documents are read through fetch (none without one: counts only).
     """
     query = build_query(params)
     matching = sorted(searcher.docs_for_query(query))
@@ -48,7 +53,7 @@ def find(searcher, table: DocTable, params: SearchParams) -> SearchResult:
         first = heapq.nsmallest(end, (d for d in matching if d not in hidden), key=key)
     duplicates = {table.ids[d]: len(c) for d, c in copies.items()}
     return result(searcher, table, params, query, matching, first[start:end],
-                  len(matching) - len(hidden), duplicates)
+                  len(matching) - len(hidden), duplicates, fetch)
 
 
 def best_leaders(searcher, query, table: DocTable, hidden: set[int], count: int,
@@ -70,7 +75,8 @@ def best_leaders(searcher, query, table: DocTable, hidden: set[int], count: int,
     return [d for _, d in leaders[:count]]
 
 
-def find_copies(searcher, table: DocTable, params: SearchParams, doc_id: str) -> SearchResult:
+def find_copies(searcher, table: DocTable, params: SearchParams, doc_id: str,
+                fetch: Fetch | None = None) -> SearchResult:
     """The matches collapsed with one document, in sort order; UnknownDocument if none."""
     target = searcher.document_number(id=doc_id)
     if target is None:
@@ -81,24 +87,35 @@ def find_copies(searcher, table: DocTable, params: SearchParams, doc_id: str) ->
     shown = [d for d in ranked if d in members]      # members are matches: in sort order
     start = (params.page - 1) * params.limit
     return result(searcher, table, params, query, shown, shown[start:start + params.limit],
-                  len(shown), {})
+                  len(shown), {}, fetch)
 
 
 def result(searcher, table: DocTable, params: SearchParams, query, matching: list[int],
-           shown: list[int], groups: int, duplicates: dict[str, int]) -> SearchResult:
+           shown: list[int], groups: int, duplicates: dict[str, int], fetch: Fetch | None
+           ) -> SearchResult:
     """The SearchResult of one page: shown documents, counts over every matching one."""
     words = highlight_terms(query, searcher.reader()) if params.query.strip() else set()
     per_day = Counter(table.days[d] for d in matching)
     undated = per_day.pop(UNDATED_DAY, 0)
     return SearchResult(
-        documents=[stored_document(searcher.stored_fields(d)) for d in shown],
+        documents=documents_in_order(fetch, [table.ids[d] for d in shown]) if fetch else [],
         total=len(matching), groups=groups, duplicates=duplicates,
         facets=count_facets(table, matching),
         days={day_from_number(n): c for n, c in per_day.items()}, undated=undated,
         words=frozenset(words))
 
 
-def iter_matches(searcher, table: DocTable, params: SearchParams) -> Iterator[dict]:
+def iter_matches(searcher, table: DocTable, params: SearchParams, fetch: Fetch
+                 ) -> Iterator[dict]:
     """Yield every matching document with its text, in sort order, without paging."""
-    for docnum in ranked_docnums(searcher, table, params):
-        yield stored_document(searcher.stored_fields(docnum))
+    ids = (table.ids[d] for d in ranked_docnums(searcher, table, params))
+    while batch := list(islice(ids, FETCH_BATCH)):
+        yield from documents_in_order(fetch, batch)
+
+
+def documents_in_order(fetch: Fetch, ids: Iterable[str]) -> list[dict]:
+    """The documents of these ids read from the store, in order; those it lacks are left
+    out (deleted since the index was written: the next catch-up drops them)."""
+    ids = list(ids)
+    found = fetch(ids)
+    return [found[doc_id] for doc_id in ids if doc_id in found]

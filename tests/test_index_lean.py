@@ -1,0 +1,133 @@
+"""A lean index (issue 15): it stores no document; results read them from the store by id."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+
+import pytest
+from whoosh import index as whoosh_index
+
+from indexer.engine.documents import store_documents
+from indexer.engine.whoosh import index as index_module
+from indexer.engine.whoosh import search as search_module
+from indexer.engine.whoosh.engine import WhooshEngine
+from indexer.engine.whoosh.index import SearchIndex
+from indexer.engine.whoosh.schema import build_schema
+from indexer.instance import Instance
+from indexer.search.params import SearchParams
+from indexer.store import Store
+from tests.helpers import ingest_and_index, news_records, write_jsonl
+from tests.news_fixture import DOCS, save_documents
+
+
+@pytest.fixture
+def indexed(tmp_path):
+    """An instance holding the fixture news, indexed; its engine reads the store."""
+    instance = Instance(tmp_path / "home")
+    save_documents(instance, [replace(d) for d in DOCS])
+    engine = instance.open_engine()
+    store = instance.open_store()
+    engine.catch_up(store)
+    yield instance, store, engine
+    engine.close()
+    store.close()
+
+
+def oil(limit: str = "100") -> SearchParams:
+    return SearchParams.from_args({"q": "oil", "limit": limit, "sort": "oldest"})
+
+
+def test_the_index_stores_nothing():
+    assert [name for name in build_schema().names() if build_schema()[name].stored] == []
+
+
+def test_a_document_changed_in_the_store_shows_its_new_entities(indexed):
+    _instance, store, engine = indexed
+    first = engine.search(oil()).documents[0]
+    assert first["url"] == "https://news.example/a5"
+    assert first["entities"] == [{"name": "opec", "type": "org"}]
+    # What reenrich does: new entities saved in place, seq unchanged, index not refreshed.
+    changed = store.get(first["id"])
+    changed.entities = [{"name": "Saudi Aramco", "type": "org"}]
+    with store.transaction():
+        store.update_enrichment(changed)
+    again = engine.search(oil()).documents[0]
+    assert again["entities"] == [{"name": "Saudi Aramco", "type": "org"}]
+    assert [d["entities"] for d in engine.iter_matches(oil()) if d["id"] == first["id"]] == [
+        [{"name": "Saudi Aramco", "type": "org"}]]
+
+
+def test_a_match_the_store_no_longer_holds_is_left_out(indexed):
+    _instance, store, engine = indexed
+    urls = [d["url"] for d in engine.search(oil()).documents]
+    assert urls == ["https://news.example/a5", "https://news.example/a1",
+                    "https://news.example/a2", "https://news.example/a3",
+                    "https://news.example/u1"]
+    gone = engine.search(oil()).documents[1]["id"]
+    store.db.execute("DELETE FROM documents WHERE id = ?", (gone,))
+    found = engine.search(oil())
+    assert found.total == 5          # counted from the index, which still holds it
+    assert [d["url"] for d in found.documents] == [urls[0]] + urls[2:]
+    assert [d["url"] for d in engine.iter_matches(oil())] == [urls[0]] + urls[2:]
+
+
+def test_documents_are_read_in_batches_in_order(indexed, monkeypatch):
+    _instance, _store, engine = indexed
+    every = SearchParams.from_args({"sort": "oldest"})
+    whole = [d["id"] for d in engine.iter_matches(every)]
+    monkeypatch.setattr(search_module, "FETCH_BATCH", 2)
+    assert [d["id"] for d in engine.iter_matches(every)] == whole
+    assert len(set(whole)) == len(DOCS)
+
+
+def test_an_engine_on_a_moved_folder_reads_the_store_beside_it(tmp_path):
+    folder = tmp_path / "first"
+    store = Store(folder / "documents.db")       # not the instance's file name
+    ingest_and_index_with(store, folder / "index", tmp_path)
+    store.close()
+    shutil.move(folder, tmp_path / "moved")
+    engine = WhooshEngine(tmp_path / "moved" / "index")        # no fetch given
+    try:
+        found = engine.search(SearchParams.from_args({"q": "the", "limit": "3"}))
+        assert found.total == 30 and len(found.documents) == 3
+        assert all(d["text"] for d in found.documents)
+    finally:
+        engine.close()
+
+
+def ingest_and_index_with(store: Store, index_path, tmp_path) -> None:
+    from indexer.ingest.ingester import Ingester
+
+    path = write_jsonl(tmp_path / "a.jsonl", [dict(r, text=r["text"] + " the")
+                                              for r in news_records(30)])
+    Ingester(store, detect_language=False).ingest([str(path)])
+    SearchIndex(index_path).catch_up(store)
+
+
+def test_a_bulk_catch_up_merges_only_at_its_last_commit(tmp_path, monkeypatch):
+    monkeypatch.setattr(index_module, "COMMIT_EVERY", 20)
+    merges = []
+    real_commit = whoosh_index.FileIndex.writer
+
+    def spying_writer(ix, **options):
+        writer = real_commit(ix, **options)
+        commit = writer.commit
+
+        def recorded(*args, **kwargs):
+            merges.append(kwargs.get("merge", True))
+            return commit(*args, **kwargs)
+        writer.commit = recorded
+        return writer
+    instance = Instance(tmp_path / "home")
+    ingest_and_index(instance, write_jsonl(tmp_path / "a.jsonl", news_records(5)))
+    monkeypatch.setattr(whoosh_index.FileIndex, "writer", spying_writer)
+    more = write_jsonl(tmp_path / "b.jsonl", news_records(65, start=5))
+    ingest_and_index(instance, more)       # a backlog of 65 into an index that exists
+    assert merges == [False, False, False, True]
+    engine = WhooshEngine(instance.index_path,
+                          fetch=store_documents(instance.store_path))
+    try:
+        every = list(engine.iter_matches(SearchParams()))
+        assert len(every) == len({d["id"] for d in every}) == 70
+    finally:
+        engine.close()
