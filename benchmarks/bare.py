@@ -14,6 +14,10 @@ from whoosh.fields import ID, TEXT, Schema
 from indexer.engine.whoosh.analysis import text_analyzer
 from indexer.engine.whoosh.index import WRITER_OPTIONS
 
+# Whoosh's own codec for the baseline; the rest of the project's writer settings (one
+# process, memory, plain files) are Whoosh options any user would set.
+BARE_WRITER_OPTIONS = {k: v for k, v in WRITER_OPTIONS.items() if k != "codec"}
+
 
 def bare_schema(same_analysis: bool = False) -> Schema:
     """An id and two text fields, nothing stored but the id.
@@ -28,10 +32,10 @@ def bare_schema(same_analysis: bool = False) -> Schema:
 
 def bare_index(folder: Path, items: Iterable[tuple[str, str, str]],
                same_analysis: bool = False) -> int:
-    """Index (id, title, text) triples with the project's writer settings; return the count."""
+    """Index (id, title, text) triples with BARE_WRITER_OPTIONS; return the count."""
     folder.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(folder), bare_schema(same_analysis))
-    writer = ix.writer(**WRITER_OPTIONS)
+    writer = ix.writer(**BARE_WRITER_OPTIONS)
     count = 0
     for doc_id, title, text in items:
         writer.add_document(id=doc_id, title=title, text=text)
