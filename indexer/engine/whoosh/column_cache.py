@@ -29,8 +29,8 @@ from indexer.engine.whoosh.schema import FACETS, VALUE_SEPARATOR, facet_key
 SUFFIX = ".mmcols"
 CANDIDATES_SUFFIX = ".mmcand"
 MAGIC = b"MMCOLS01"
-VERSION = 1                     # bump when the file's layout or content changes
-ID_SEPARATOR = "\x00"           # joins the ids in the file; never in an id
+VERSION = 2                     # bump when the file's layout or content changes
+ID_SEPARATOR = "\x00"           # joins ids, keys and labels in the file; never in one
 _HEAD = struct.Struct("<8sII")  # magic, header length, payload checksum (crc32)
 
 
@@ -146,7 +146,7 @@ def segment_columns(leaf) -> SegmentColumns:
     try:
         write_aside(path, encode(columns, segment_id))
     except ValueError:
-        pass                            # an id the file cannot hold: read columns each time
+        pass                            # a text the file cannot hold: read columns each time
     return columns
 
 
@@ -203,25 +203,35 @@ def decode_positions(data: bytes, docs: int) -> np.ndarray:
 
 def encode(columns: SegmentColumns, segment_id: str) -> bytes:
     """The cache file of one segment: a JSON header (names, vocabularies) then raw arrays."""
-    if any(ID_SEPARATOR in i for i in columns.ids):
-        raise ValueError("an id holds the separator")
     arrays: list[tuple[str, np.ndarray]] = [
-        ("ids", np.frombuffer(ID_SEPARATOR.join(columns.ids).encode("utf-8"), dtype=np.uint8)),
+        ("ids", _joined(columns.ids)),
         ("days", columns.days.astype(np.int32)), ("timestamps", columns.timestamps.astype(np.int64)),
         ("signatures", np.frombuffer(columns.signatures.blob, dtype=np.uint8)),
         ("signature_offsets", columns.signatures.offsets)]
     for name, facet in columns.facets.items():
-        arrays += [(f"{name}.offsets", facet.offsets), (f"{name}.codes", facet.codes)]
+        arrays += [(f"{name}.offsets", facet.offsets), (f"{name}.codes", facet.codes),
+                   (f"{name}.keys", _joined(facet.keys)), (f"{name}.labels", _joined(facet.labels))]
     layout, position = [], 0
     for name, array in arrays:
         layout.append([name, array.dtype.str, len(array), position])
         position += array.nbytes
     header = json.dumps({
         "version": VERSION, "segment": segment_id, "docs": len(columns.ids), "arrays": layout,
-        "facets": {name: [f.keys, f.labels] for name, f in columns.facets.items()},
-    }, ensure_ascii=False).encode("utf-8")
+        "facets": list(columns.facets)}).encode("utf-8")
     payload = header + b"".join(array.tobytes() for _name, array in arrays)
     return _HEAD.pack(MAGIC, len(header), zlib.crc32(payload)) + payload
+
+
+def _joined(texts: list[str]) -> np.ndarray:
+    """Texts as one UTF-8 array, joined by a separator none of them holds (else ValueError)."""
+    if any(ID_SEPARATOR in text for text in texts):
+        raise ValueError("a text holds the separator")
+    return np.frombuffer(ID_SEPARATOR.join(texts).encode("utf-8"), dtype=np.uint8)
+
+
+def _split(joined: np.ndarray) -> list[str]:
+    text = joined.tobytes().decode("utf-8")
+    return text.split(ID_SEPARATOR) if text else []
 
 
 def decode(data: bytes, segment_id: str, docs: int) -> SegmentColumns:
@@ -238,11 +248,12 @@ def decode(data: bytes, segment_id: str, docs: int) -> SegmentColumns:
     start = _HEAD.size + header_length
     arrays = {name: np.frombuffer(data, dtype=np.dtype(kind), count=count, offset=start + at)
               for name, kind, count, at in header["arrays"]}
-    ids_text = arrays["ids"].tobytes().decode("utf-8")
-    ids = ids_text.split(ID_SEPARATOR) if docs else []
-    facets = {name: FacetColumn(arrays[f"{name}.offsets"], arrays[f"{name}.codes"], keys, labels)
-              for name, (keys, labels) in header["facets"].items()}
-    if len(ids) != docs or set(facets) != set(FACETS):
+    ids = _split(arrays["ids"])
+    facets = {name: FacetColumn(arrays[f"{name}.offsets"], arrays[f"{name}.codes"],
+                                _split(arrays[f"{name}.keys"]), _split(arrays[f"{name}.labels"]))
+              for name in header["facets"]}
+    if len(ids) != docs or set(facets) != set(FACETS) or any(
+            len(f.keys) != len(f.labels) or len(f.offsets) != docs + 1 for f in facets.values()):
         raise ValueError("the cache does not hold every document")
     return SegmentColumns(ids, arrays["days"], arrays["timestamps"],
                           Signatures(arrays["signatures"].tobytes(), arrays["signature_offsets"]),

@@ -138,10 +138,13 @@ def join_facet(columns: list[FacetColumn]) -> FacetColumn:
 
     A key keeps the label it was first seen with, in segment order then document order.
     """
-    code_of: dict[str, int] = {}
-    labels: list[str] = []
-    codes = []
-    for column in columns:
+    if len(columns) == 1:
+        return columns[0]                     # one segment: its codes are the table's
+    first = columns[0]
+    code_of = dict(zip(first.keys, range(len(first.keys)), strict=True))
+    labels = list(first.labels)
+    codes = [first.codes]
+    for column in columns[1:]:
         for key, label in zip(column.keys, column.labels, strict=True):
             if key not in code_of:
                 code_of[key] = len(labels)
