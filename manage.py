@@ -374,6 +374,43 @@ def restore(monitor: Monitor, path: Path, force: bool) -> None:
     click.echo(f"restored {count} documents from {path}; the index was rebuilt")
 
 
+@cli.command("move-to")
+@click.argument("url", metavar="postgresql://...")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=500, show_default=True,
+              help="Rows per transaction on the target.")
+@click.pass_obj
+def move_to(monitor: Monitor, url: str, batch_size: int) -> None:
+    """Copy this instance into an empty PostgreSQL database, then compare the counts.
+
+    Resumable: a move that was stopped carries on where it stopped when run again.
+    Stop ingests, the web app and workers of this instance while it moves.
+    """
+    from indexer.store.postgres.move import MoveError, StoreUnavailable, move_instance
+
+    moved: dict[str, int] = {}
+
+    def show(table: str, rows: int) -> None:    # progress on a terminal only
+        moved[table] = moved.get(table, 0) + rows
+        if sys.stderr.isatty():
+            click.echo(f"\rmoving {table}: {moved[table]} rows ", nl=False, err=True)
+    try:
+        report = move_instance(monitor.instance, url, batch_size, on_batch=show)
+    except StoreUnavailable as exc:
+        fail(str(exc), 1)
+    except MoveError as exc:
+        fail(str(exc), 2)
+    finally:
+        if moved and sys.stderr.isatty():
+            click.echo(err=True)
+    for line in report.lines():
+        click.echo(line)
+    if report.mismatches:
+        fail(f"the counts differ for {', '.join(report.mismatches)}; run move-to again, "
+             "or move into a new database", 1)
+    click.echo("the move had already finished; counts checked" if report.already_finished
+               else f"moved {report.copied} rows; the counts match")
+
+
 # --- accounts and alerts -----------------------------------------------------------------
 
 @cli.group(cls=Commands)
