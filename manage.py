@@ -405,8 +405,8 @@ def move_to(monitor: Monitor, url: str, batch_size: int) -> None:
     for line in report.lines():
         click.echo(line)
     if report.mismatches:
-        fail(f"the counts differ for {', '.join(report.mismatches)}; run move-to again, "
-             "or move into a new database", 1)
+        fail(f"the counts differ for {', '.join(report.mismatches)}; stop what writes to "
+             "the target and move into a new, empty database", 1)
     click.echo("the move had already finished; counts checked" if report.already_finished
                else f"moved {report.copied} rows; the counts match")
 

@@ -325,3 +325,20 @@ def test_an_unreachable_server_is_one_line_and_exit_1(home):
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("error: cannot reach the PostgreSQL server at 127.0.0.1:")
+
+
+def test_counts_that_differ_are_shown_and_exit_1_in_one_line(tmp_path, pg_url):
+    small = tmp_path / "small"
+    assert invoke(small, "ingest", str(write_jsonl(tmp_path / "two.jsonl", [
+        {"id": f"s{n}", "title": f"Small {n}", "text": "A small instance.", "source": "Beta"}
+        for n in range(2)]))).exit_code == 0
+    assert invoke(small, "move-to", pg_url).exit_code == 0
+    with psycopg.connect(pg_url, autocommit=True) as conn:      # a row lost on the target
+        conn.execute("DELETE FROM documents WHERE id = (SELECT min(id) FROM documents)")
+    result = invoke(small, "move-to", pg_url)
+    assert result.exit_code == 1
+    rows = [line.split() for line in result.output.splitlines()]
+    assert ["documents", "2", "1", "MISMATCH"] in rows and ["search", "rows", "2", "2"] in rows
+    assert result.output.splitlines()[-1] == (
+        "error: the counts differ for documents; stop what writes to the target and move "
+        "into a new, empty database")
