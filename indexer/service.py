@@ -110,11 +110,12 @@ class Monitor:
         with self.store() as store:
             with Ingester(store, clock=self.clock, on_batch=on_batch,
                           workers=workers or default_workers()) as ingester:
+                def stored(path: str, file_report: FileReport) -> None:
+                    report.files.append(file_report)
+                    if on_file:
+                        on_file(path)
                 try:
-                    for path in paths:
-                        report.files.append(ingester.ingest_file(path))
-                        if on_file:
-                            on_file(path)
+                    ingester.ingest_files(paths, stored)
                 except StoreFault as exc:
                     raise IngestStopped(report) from exc.__cause__
                 except WorkerFault as exc:

@@ -91,8 +91,7 @@ def run(home: Path, operation: str, point: str, number: int, paths: list[str]) -
         # two enrichment workers, as `manage.py ingest` has on two cores: a kill must leave
         # the store as it leaves it without a pool, and no worker behind
         with Ingester(store, on_batch=kill.on_batch, workers=2) as ingester:
-            for path in paths:
-                ingester.ingest_file(path)
+            ingester.ingest_files(paths, lambda *_: None)
         index.catch_up(store, progress=kill.on_indexed)
     elif operation == "reindex":
         index.rebuild(store, progress=kill.on_indexed)

@@ -168,9 +168,11 @@ def test_a_killed_worker_stops_the_ingest_with_one_line(tmp_path, monkeypatch):
         assert str(fault) == ("an enrichment worker process stopped unexpectedly (killed, or "
                               "out of memory); what was stored before is kept: run the ingest "
                               "again")
-        [fars] = stopped.value.report.files                  # Fars was stored whole
-        assert (fars.status, fars.new) == ("ok", 300)
-        assert monitor.stats()["documents"] == 300
+        # The report names the files stored whole before the fault: Fars at most (its
+        # chunks may have died with the pool); nothing of Reuters was stored.
+        files = stopped.value.report.files
+        assert [(f.path, f.status, f.new) for f in files] in ([], [(paths[0], "ok", 300)])
+        assert monitor.stats()["documents"] == sum(f.new for f in files)
     finally:
         monitor.close()
 
@@ -218,3 +220,72 @@ def test_an_ingest_killed_with_its_pool_leaves_no_worker(tmp_path):
     while processes_running(str(home)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert processes_running(str(home)) == []
+
+
+@needs_corpus
+def test_a_folder_of_small_files_gives_the_same_store_and_reports_in_order(tmp_path):
+    # One file's batch is analysed while the files before it are stored; the pool starts
+    # with the run's 128th document.
+    lines = head(REUTERS, tmp_path / "reuters.jsonl", 180)
+    records = Path(lines).read_bytes().splitlines(keepends=True)
+    paths = []
+    for number in range(60):
+        path = tmp_path / "files" / f"{number:02d}.jsonl"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(b"".join(records[number * 3:number * 3 + 3]))
+        paths.append(str(path))
+    docs_one, table_one, report_one = stored(tmp_path / "one", paths, workers=1)
+    docs_two, table_two, report_two = stored(tmp_path / "two", paths, workers=2)
+    assert [item["path"] for item in report_two] == paths
+    assert [item["new"] for item in report_two] == [3] * 60
+    assert (docs_one, table_one, report_one) == (docs_two, table_two, report_two)
+
+
+class Recorder:
+    """An analyser that notes when each batch's analysis starts and is collected."""
+
+    def __init__(self, ahead: int):
+        self.ahead, self.events = ahead, []
+
+    def start(self, docs, now):
+        names = [doc.title for doc in docs]
+        self.events.append(("start", names))
+        return lambda: self.events.append(("collect", names)) or names
+
+    def close(self):
+        pass
+
+
+def batch(*titles):
+    from corpus.document import Document
+    return [Document(title=title, text="text") for title in titles]
+
+
+def test_the_pipeline_stores_in_order_with_up_to_its_window_of_documents_ahead():
+    from indexer.ingest.pool import Pipeline
+
+    recorder, stored_names = Recorder(ahead=3), []
+    pipeline = Pipeline(recorder)
+    for titles in (("a", "b"), ("c",), "mark", ("d", "e"), ("f",)):
+        if titles == "mark":
+            pipeline.mark(lambda: stored_names.append("end of file"))
+        else:
+            pipeline.put(batch(*titles), NOW, stored_names.append)
+    # at most 3 documents wait: "d", "e" let "a", "b" be stored, "f" lets "c" be
+    assert stored_names == [["a", "b"], ["c"]]
+    pipeline.drain()
+    assert stored_names == [["a", "b"], ["c"], "end of file", ["d", "e"], ["f"]]
+    assert recorder.events == [
+        ("start", ["a", "b"]), ("start", ["c"]), ("start", ["d", "e"]),
+        ("collect", ["a", "b"]), ("start", ["f"]), ("collect", ["c"]),
+        ("collect", ["d", "e"]), ("collect", ["f"])]
+
+
+def test_one_worker_analyses_each_batch_as_it_is_stored():
+    from indexer.ingest.pool import Pipeline
+
+    recorder, stored_names = Recorder(ahead=0), []
+    pipeline = Pipeline(recorder)
+    pipeline.put(batch("a"), NOW, stored_names.append)
+    pipeline.mark(lambda: stored_names.append("end of file"))
+    assert stored_names == [["a"], "end of file"] and not pipeline.pending

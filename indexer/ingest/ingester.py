@@ -5,8 +5,9 @@ import io
 import sqlite3
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from corpus.document import Document
 from corpus.formats import Refused, choose_format, reader_for
@@ -23,6 +24,7 @@ from indexer.store.stored import stored_id
 BATCH_SIZE = 500
 BATCH_CHARS = 32_000_000  # and at most this much text: items may be 10 MB each
 KEPT_WARNINGS = 20       # a file can warn once a line: the report keeps the first ones
+P = TypeVar("P", bound="str | Refused")     # a path as given, or refused while walking
 
 
 @dataclass
@@ -111,11 +113,28 @@ class Ingester:
     def __exit__(self, *_) -> None:
         self.close()
 
-    def ingest(self, paths: Iterable[str]) -> IngestReport:
+    def ingest(self, paths: Iterable[str | Refused]) -> IngestReport:
         """Ingest every path in order, settle the run's languages and report per file."""
-        report = IngestReport([self.ingest_file(path) for path in paths])
+        report = IngestReport()
+        self.ingest_files(paths, lambda _, file_report: report.files.append(file_report))
         self.settle()
         return report
+
+    def ingest_files(self, paths: Iterable[P], on_stored: Callable[[P, FileReport], None]
+                     ) -> None:
+        """Ingest paths in order; on_stored gets each path and its report once all of the
+        file is stored (a fault that stops the ingest leaves the files stored before it).
+
+        A file is read while the workers still analyse the ones before it (a folder of
+        one-article pages keeps them busy too); errors as in ingest_file.
+        """
+        try:
+            for path in paths:
+                report = self.read_file(path)
+                self.pipeline.mark(partial(on_stored, path, report))
+            self.flush()
+        finally:
+            self.pipeline.drop()     # stopped early: what was not stored is dropped
 
     def settle(self, on_batch: Callable[[list[Document]], None] | None = None) -> int:
         """Decide again the languages of the run's documents that leaned on the store.
@@ -159,7 +178,14 @@ class Ingester:
         return docs
 
     def ingest_file(self, path: str | Refused) -> FileReport:
-        """Ingest one file; any error it causes is reported, never raised."""
+        """Ingest one file, all of it stored when this returns; any error it causes is
+        reported, never raised (but a store or worker fault, which stops the ingest)."""
+        report = self.read_file(path)
+        self.flush()
+        return report
+
+    def read_file(self, path: str | Refused) -> FileReport:
+        """Read one file into the pipeline; any error it causes is reported, never raised."""
         if isinstance(path, Refused):       # met while walking a folder: reported, not read
             return FileReport(path=path.path, status=path.status, error=path.reason)
         report = FileReport(path=path)
@@ -191,6 +217,7 @@ class Ingester:
             report.error = str(exc)
         except Exception as exc:  # noqa: BLE001 - one bad answer must never stop the poll
             report.error = f"could not be read: {type(exc).__name__}: {' '.join(str(exc).split())}"
+        self.flush()
         report.status = file_status(report)
         return report
 
@@ -215,8 +242,8 @@ class Ingester:
     def _store_items(self, items: Iterable, report: FileReport, problems: "ProblemLog") -> None:
         """Store what a reader yields in batches; collect its problems and warnings.
 
-        Batches go to the pipeline (analysed ahead by the workers, stored in order); the
-        file's last batches are stored before this returns, even when its reader fails.
+        Batches go to the pipeline (analysed ahead by the workers, stored in order), the
+        last one too when the reader fails; flush() stores what the pipeline still holds.
         """
         batch: list[Document] = []
         chars, stopped = 0, False
@@ -244,7 +271,6 @@ class Ingester:
         finally:
             if not stopped:
                 self.put(batch, report)
-                self.flush()
 
     def put(self, batch: list[Document], report: FileReport) -> None:
         """Hand a batch to the pipeline: analysed (ahead, by the workers), then stored."""

@@ -19,15 +19,17 @@ import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Protocol
 
 from corpus.document import Document
 from indexer.enrich.analysis import Analysis, analyse
 
-CHUNK = 128          # documents a worker analyses per task: big enough to pay the pickling
-BATCHES_AHEAD = 2    # store batches analysed ahead of the one being stored (memory bound)
-PARENT_POLL = 0.5    # seconds between a worker's checks that the ingest is still alive
+CHUNK = 128                  # documents a worker analyses per task: pays the pickling
+AHEAD_DOCS = 1_000           # documents read and analysed ahead of the batch being stored...
+AHEAD_CHARS = 64_000_000     # ...holding at most this much text (memory stays bounded)
+PARENT_POLL = 0.5            # seconds between a worker's checks that the ingest still runs
 
 Analyses = Callable[[], list[Analysis]]     # waits for a batch's analyses, in its order
 
@@ -47,7 +49,7 @@ def default_workers() -> int:
 class Analyser(Protocol):
     """Starts the analysis of a batch and hands it back when asked."""
 
-    ahead: int        # batches that may wait analysed (or being analysed) before storing
+    ahead: int        # documents that may wait analysed (or being analysed) before storing
 
     def start(self, docs: list[Document], now: datetime) -> Analyses: ...
 
@@ -70,28 +72,42 @@ class InProcess:
 
 
 class WorkerPool:
-    """Worker processes that analyse chunks of a batch while the main process stores."""
+    """Worker processes that analyse chunks of a batch while the main process stores.
 
-    ahead = BATCHES_AHEAD
+    The processes start with the run's CHUNK-th document: a small ingest (a feed, a page)
+    is analysed in this process and pays for no pool.
+    """
+
+    ahead = AHEAD_DOCS
 
     def __init__(self, workers: int, detect: bool, full: bool):
-        self.detect, self.full = detect, full
-        # fork: a worker starts in milliseconds with the modules (and monkeypatches) loaded
-        # and the rules' tables built once here, not once per worker (seconds each)
-        warm_up(detect, full)
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        self.executor = ProcessPoolExecutor(workers, mp_context=context,
-                                            initializer=start_worker, initargs=(os.getpid(),))
+        self.workers, self.detect, self.full = workers, detect, full
+        self.executor: ProcessPoolExecutor | None = None
+        self.seen = 0      # documents analysed in this process before the pool started
 
     def start(self, docs: list[Document], now: datetime) -> Analyses:
-        futures = [self.executor.submit(analyse_chunk, docs[at:at + CHUNK], now, self.detect,
-                                        self.full) for at in range(0, len(docs), CHUNK)]
+        if self.executor is None and self.seen + len(docs) < CHUNK:
+            self.seen += len(docs)
+            return lambda: analyse_chunk(docs, now, self.detect, self.full)
+        executor = self.executor or self.start_processes()
+        futures = [executor.submit(analyse_chunk, docs[at:at + CHUNK], now, self.detect,
+                                   self.full) for at in range(0, len(docs), CHUNK)]
         return lambda: gather(futures)
+
+    def start_processes(self) -> ProcessPoolExecutor:
+        """Fork the workers: in milliseconds, with the modules (and monkeypatches) loaded
+        and the rules' tables built once here, not once per worker (seconds each)."""
+        warm_up(self.detect, self.full)
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.executor = ProcessPoolExecutor(self.workers, mp_context=context,
+                                            initializer=start_worker, initargs=(os.getpid(),))
+        return self.executor
 
     def close(self) -> None:
         """Stop the workers; chunks not started are dropped (their batch is not stored)."""
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def analyser(workers: int, detect: bool, full: bool) -> Analyser:
@@ -121,24 +137,45 @@ def analyse_chunk(docs: list[Document], now: datetime, detect: bool, full: bool
     return [analyse(doc, now, detect, full) for doc in docs]
 
 
+@dataclass
+class Waiting:
+    """A batch being analysed, and what stores it once analysed."""
+
+    analyses: Analyses
+    store: Callable[[list[Analysis]], None]
+    docs: int
+    chars: int
+
+
 class Pipeline:
     """Batches analysed ahead, each handed to `store` in the order they were put."""
 
     def __init__(self, analyses: Analyser):
         self.analyser = analyses
-        self.pending: deque[tuple[Analyses, Callable[[list[Analysis]], None]]] = deque()
+        self.pending: deque[Waiting] = deque()
+        self.docs = self.chars = 0      # what the pending batches hold
 
     def put(self, docs: list[Document], now: datetime,
             store: Callable[[list[Analysis]], None]) -> None:
-        """Start a batch's analysis; store the oldest batches while too many wait."""
-        self.pending.append((self.analyser.start(docs, now), store))
-        while len(self.pending) > self.analyser.ahead:
+        """Start a batch's analysis; store the oldest batches while too much waits."""
+        chars = sum(len(doc.text) + len(doc.title or "") for doc in docs)
+        self.pending.append(Waiting(self.analyser.start(docs, now), store, len(docs), chars))
+        self.docs, self.chars = self.docs + len(docs), self.chars + chars
+        while self.pending and (self.analyser.ahead == 0 or self.docs > self.analyser.ahead
+                                or self.chars > AHEAD_CHARS):
             self.store_next()
+
+    def mark(self, then: Callable[[], None]) -> None:
+        """Run then once every batch put before is stored."""
+        self.pending.append(Waiting(lambda: [], lambda _: then(), 0, 0))
+        if self.analyser.ahead == 0:
+            self.drain()
 
     def store_next(self) -> None:
         """Wait for the oldest batch's analyses and store it."""
-        analyses, store = self.pending.popleft()
-        store(analyses())
+        oldest = self.pending.popleft()
+        self.docs, self.chars = self.docs - oldest.docs, self.chars - oldest.chars
+        oldest.store(oldest.analyses())
 
     def drain(self) -> None:
         """Store every batch still waiting, in order."""
@@ -148,6 +185,7 @@ class Pipeline:
     def drop(self) -> None:
         """Forget the batches still waiting (the ingest stops: they are not stored)."""
         self.pending.clear()
+        self.docs = self.chars = 0
 
 
 # A line of each script the rules treat apart: analysing them builds every table they use.
