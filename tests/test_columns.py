@@ -186,3 +186,11 @@ def test_facet_and_day_counts_equal_the_plain_count_on_a_shared_slice(tmp_path):
         assert count_days(table, docnums) == dict(Counter(rows["days"][d] for d in docnums))
     assert len(table.ids) == 1800 and len(table.copy_candidates()) > 0
     assert table.copy_candidates() == near_duplicates.sharing_a_band(list(table.signatures))
+
+
+def test_an_index_without_documents_has_an_empty_table(tmp_path):
+    searcher = Searchers(SearchIndex(tmp_path / "no-index")).current()
+    table = ColumnCache().table(searcher)
+    assert table.ids == [] and table.copy_candidates() == set()
+    assert count_facets(table, []) == {facet: {} for facet in FACETS}
+    assert count_days(table, []) == {}

@@ -138,6 +138,8 @@ def join_facet(columns: list[FacetColumn]) -> FacetColumn:
 
     A key keeps the label it was first seen with, in segment order then document order.
     """
+    if not columns:
+        return FacetColumn(np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32), [], [])
     if len(columns) == 1:
         return columns[0]                     # one segment: its codes are the table's
     first = columns[0]
