@@ -14,8 +14,9 @@ Three measurements in one run, each store a fresh temporary instance:
 With `--workers W`, a second table instead: the same input ingested by one process and by a
 pool of W enrichment workers (`manage.py ingest --workers`), without the index (an Ingester
 into the store) and end to end (`Monitor.ingest`: read, enrich, store, index), with the ratio
-of the pool's docs/s to one process's. Other processes on the machine share its cores: run
-it on a quiet machine, or read the ratios as what was left to the pool.
+of the pool's docs/s to one process's, the CPU seconds of the ingest and its workers, and
+the load average after each row. Other processes on the machine share its cores: run it on
+a quiet machine, or read the ratios as what was left to the pool.
 
 Usage: python benchmarks/ingest.py [--limit N] [--workers W]   (N: first N records of each
 corpus)
@@ -26,6 +27,7 @@ import argparse
 import gzip
 import itertools
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -121,16 +123,30 @@ def checked(report) -> tuple[int, int]:
 
 
 def compare_workers(paths: list[str], workers: int) -> None:
-    """One process against a pool of workers, without the index and end to end."""
-    print(f"{'':<34}{'workers':>8}{'docs':>8}{'seconds':>10}{'docs/s':>10}{'x 1 worker':>12}")
+    """One process against a pool of workers, without the index and end to end.
+
+    cpu s: the CPU time of this process and its workers; what the pool costs over one
+    process shows there even when other programs hold the cores.
+    """
+    print(f"{'':<30}{'workers':>8}{'docs':>7}{'seconds':>9}{'docs/s':>8}{'x 1 worker':>12}"
+          f"{'cpu s':>8}{'load':>6}")
     for label, run in (("ingest, no index", store_with_workers),
                        ("end to end (store + index)", end_to_end)):
         base = None
         for count in (1, workers):
+            cpu = cpu_seconds()
             (read, _), seconds = timed(run, paths, count)
             base = base or seconds
-            print(f"{label:<34}{count:>8}{read:>8}{seconds:>10.1f}{read / seconds:>10.0f}"
-                  f"{base / seconds:>11.2f}x", flush=True)
+            print(f"{label:<30}{count:>8}{read:>7}{seconds:>9.1f}{read / seconds:>8.0f}"
+                  f"{base / seconds:>11.2f}x{cpu_seconds() - cpu:>8.1f}"
+                  f"{os.getloadavg()[0]:>6.1f}", flush=True)
+
+
+def cpu_seconds() -> float:
+    """CPU time used so far by this process and its ended children (the workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def timed(run, *args):
