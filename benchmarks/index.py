@@ -149,8 +149,11 @@ def main() -> None:
     for name in CORPORA:
         with kept_or_temporary(args.workdir, name, args.limit) as workdir:
             rows.append(measure(args.corpus / name, workdir, args.limit))
-            print(f"{name}: {rows[-1]['docs']} documents (ingest took {rows[-1]['ingest']:.1f} s, "
-                  f"not part of the comparison)", file=sys.stderr, flush=True)
+            row = rows[-1]
+            print(f"{name}: {row['docs']} documents (ingest took {row['ingest']:.1f} s, not part "
+                  f"of the comparison); ours {_rate(row, 'ours')} docs/s, bare "
+                  f"{_rate(row, 'bare')}, index/raw {row['index'] / row['raw']:.2f}",
+                  file=sys.stderr, flush=True)
     print(f"Indexing from the store vs bare Whoosh (CPU seconds); writer {WRITER_OPTIONS}, "
           "one commit each.")
     print("Corpora ingested first with Ingester(detect_language=False) to save time; "
