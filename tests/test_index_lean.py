@@ -131,3 +131,27 @@ def test_a_bulk_catch_up_merges_only_at_its_last_commit(tmp_path, monkeypatch):
         assert len(every) == len({d["id"] for d in every}) == 70
     finally:
         engine.close()
+
+
+def test_segments_with_inlined_postings_merge(tmp_path):
+    # A word in one document, an id, a facet value: posting lists short enough to be kept
+    # in the term table (codec.py); merging reads them back and writes them again.
+    instance = Instance(tmp_path / "home")
+    for part in range(3):
+        ingest_and_index(instance, write_jsonl(tmp_path / f"{part}.jsonl",
+                                               news_records(10, seed=part, start=part * 10)))
+    engine = instance.open_engine()
+    try:
+        answers = [engine.search(SearchParams.from_args({"q": q, "sort": "oldest"}))
+                   for q in ("the", "zanzibar", "")]
+        before = [(a.total, [d["id"] for d in a.documents], a.facets) for a in answers]
+        ix = whoosh_index.open_dir(str(instance.index_path))
+        assert len(ix.reader().leaf_readers()) == 3
+        ix.optimize()                              # one segment: every posting list merged
+        assert len(whoosh_index.open_dir(str(instance.index_path)).reader().leaf_readers()) == 1
+        answers = [engine.search(SearchParams.from_args({"q": q, "sort": "oldest"}))
+                   for q in ("the", "zanzibar", "")]
+        assert [(a.total, [d["id"] for d in a.documents], a.facets) for a in answers] == before
+        assert before[2][0] == 30
+    finally:
+        engine.close()

@@ -108,7 +108,11 @@ class InliningPostingsWriter(W3PostingsWriter):
         terminfo = self._terminfo
         if not self.written() and len(self) < self._inlinelimit:
             terminfo.add_block(self)
-            terminfo.set_inlined(self._ids, self._weights, self._values)
+            # A format without values (ID, KEYWORD) gives none; the ListMatcher that reads
+            # inlined postings back would then hand a merge "" (str) for each, which the
+            # writer refuses: give it an empty value per posting.
+            values = tuple(self._values) or (b"",) * len(self._ids)
+            terminfo.set_inlined(self._ids, self._weights, values)
             self._terminfo = None        # between terms, as the parent leaves it
             return terminfo
         return super().finish_postings()
