@@ -129,9 +129,6 @@ def test_a_garbled_or_foreign_cache_file_is_ignored_and_written_again(instance):
     assert len(table.ids) == 40 and path.read_bytes() == good
 
 
-@pytest.mark.xfail(strict=True, reason="merging segments written by codec.py's InliningCodec "
-                   "fails in Whoosh's add_postings (AssertionError: vbytes='') since 874eade; "
-                   "remove this mark when merges work again")
 def test_a_new_segment_gets_its_file_and_a_merge_drops_the_old_ones(instance, tmp_path):
     fresh_table(instance)
     [first] = cache_files(instance)
