@@ -13,7 +13,7 @@ import click
 from corpus.formats import walk
 from corpus.sample import write_sample
 from indexer.engine import IndexDamaged, UnknownDocument
-from indexer.faults import describe
+from indexer.faults import database_server_fault, describe
 from indexer.ingest.ingester import IngestReport
 from indexer.instance import Instance
 from indexer.output.export import FORMATS
@@ -44,7 +44,10 @@ class Commands(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (OSError, sqlite3.DatabaseError, IndexDamaged, UnreadableRow) as exc:
+        except Exception as exc:  # noqa: BLE001 - describe() picks the machine's faults
+            if not isinstance(exc, (OSError, sqlite3.DatabaseError, IndexDamaged, UnreadableRow)) \
+                    and not database_server_fault(exc):
+                raise
             home = ctx.obj.instance.home if isinstance(ctx.obj, Monitor) else Path(".")
             message = describe(exc, home)
             if message is None:
@@ -55,10 +58,13 @@ class Commands(click.Group):
 @click.group(cls=Commands)
 @click.option("--home", type=click.Path(file_okay=False), default=None,
               help="Instance folder (default: $MEDIA_MONITOR_HOME, else ./instance).")
+@click.option("--database", metavar="URL", default=None,
+              help="postgresql://… keep the store and search in PostgreSQL "
+                   "(default: $MEDIA_MONITOR_DATABASE_URL, else the embedded SQLite + Whoosh).")
 @click.pass_context
-def cli(ctx: click.Context, home: str | None) -> None:
+def cli(ctx: click.Context, home: str | None, database: str | None) -> None:
     """Media Monitor: ingest, index and search the news."""
-    monitor = Monitor(Instance.locate(home))
+    monitor = Monitor(Instance.locate(home, database))
     ctx.obj = monitor
     ctx.call_on_close(monitor.close)
 

@@ -17,8 +17,30 @@ NO_SPACE = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 NO_WRITE = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 
+def database_server_fault(exc: BaseException) -> bool:
+    """Whether exc says the PostgreSQL server is out of reach (down, refused, dropped, no
+    free connection); told by module so that SQLite-only commands never import psycopg."""
+    module = type(exc).__module__
+    if module.startswith("indexer.store.postgres"):
+        return type(exc).__name__ == "StoreUnavailable"
+    if module.startswith("psycopg_pool"):
+        return True
+    if module.startswith("psycopg"):
+        import psycopg
+
+        return isinstance(exc, psycopg.OperationalError)
+    return False
+
+
 def describe(exc: BaseException, home: Path) -> str | None:
     """One line for a fault of the machine, or None when exc is not one."""
+    if database_server_fault(exc):
+        if type(exc).__name__ == "StoreUnavailable":
+            return str(exc)
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        return (f"the PostgreSQL server cannot be reached ({reason}); start it or check "
+                "MEDIA_MONITOR_DATABASE_URL, then run the command again: what was stored "
+                "before is kept")
     if isinstance(exc, UnreadableRow):
         return f"{exc}; run `manage.py check --repair`"
     if isinstance(exc, IndexDamaged):

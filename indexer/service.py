@@ -81,7 +81,7 @@ class Monitor:
     def reading_store(self) -> Iterator[Store]:
         """The store for reading: opened read-only where the folder cannot be written."""
         try:
-            store = self.instance.open_store()
+            store = self.instance.open_reading_store()
         except (sqlite3.OperationalError, PermissionError, OSError) as exc:
             if not self.instance.store_path.exists() or not cannot_write(exc):
                 raise

@@ -23,7 +23,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(home), instance_relative_config=True)
     load_settings(app, config)
     # One Monitor per process: its engine keeps one reused searcher per thread.
-    app.extensions["monitor"] = Monitor(Instance(home))
+    # MEDIA_MONITOR_DATABASE_URL (or config DATABASE_URL) puts it on PostgreSQL.
+    app.extensions["monitor"] = Monitor(Instance.locate(str(home), config.get("DATABASE_URL")))
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -23,6 +23,21 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
     for fault in (OSError, sqlite3.DatabaseError, IndexDamaged):
         app.register_error_handler(fault, machine_fault)
+    # A PostgreSQL server out of reach (or a dropped connection): 503, not a traceback.
+    for fault in database_faults():
+        app.register_error_handler(fault, machine_fault)
+
+
+def database_faults() -> tuple[type[Exception], ...]:
+    """psycopg's and the pool's errors of an unreachable server (when psycopg is here)."""
+    try:
+        import psycopg
+        import psycopg_pool
+
+        from indexer.store.postgres import StoreUnavailable
+    except ImportError:
+        return ()
+    return (psycopg.OperationalError, psycopg_pool.PoolTimeout, StoreUnavailable)
 
 
 def wants_json() -> bool:

@@ -33,15 +33,14 @@ class PgEngine:
     """Search rows in PostgreSQL; documents shown are read from the store by id."""
 
     def __init__(self, database, store=None, fetch: pg_search.Fetch | None = None,
-                 max_connections: int = 4):
-        from psycopg_pool import ConnectionPool
-
+                 max_connections: int = 4, read_database: str | None = None):
         if isinstance(database, str):
-            self.pool = ConnectionPool(database, min_size=1, max_size=max_connections,
-                                       kwargs={"autocommit": True}, open=True)
+            self.pool = _open_pool(database, max_connections)
             self._own_pool = True
         else:
             self.pool, self._own_pool = database, False
+        # Searches go to a hot standby when one is named; writes and the schema never do.
+        self.read_pool = _open_pool(read_database, max_connections) if read_database else None
         self.store = store
         self._fetch = fetch
         with self.pool.connection() as conn:
@@ -134,7 +133,8 @@ class PgEngine:
     @contextmanager
     def _reading(self) -> Iterator:
         """A cursor in one read-only snapshot."""
-        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+        pool = self.read_pool or self.pool
+        with pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
             cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield cur
 
@@ -180,6 +180,21 @@ class PgEngine:
         """Close the pool this engine opened (a pool handed in stays open)."""
         if self._own_pool:
             self.pool.close()
+        if self.read_pool is not None:
+            self.read_pool.close()
+
+
+def _open_pool(url: str, max_connections: int):
+    """A pool of autocommit connections; a server out of reach fails within seconds."""
+    import logging
+
+    from psycopg_pool import ConnectionPool
+
+    # The pool logs each failed retry; the one-line fault (indexer.faults) says it once.
+    logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
+
+    return ConnectionPool(url, min_size=1, max_size=max_connections, timeout=10,
+                          kwargs={"autocommit": True, "connect_timeout": 5}, open=True)
 
 
 def _first(cursor):

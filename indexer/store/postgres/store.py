@@ -18,6 +18,10 @@ committed last_seq is already visible. So `iter_since(s)` never skips a document
 a transaction started earlier commits later: its seq is above anything its reader could
 have seen. (The UPDATE's row lock alone gives the same order to a writer that bypasses
 transaction(); next_seq refuses to run outside a transaction.)
+
+Here the store is the index: the search rows of the documents a transaction saves or
+re-enriches (indexer.engine.postgres.rows) are written in that same transaction, so a
+committed document is searchable at once, on every machine, with no catch-up to run.
 """
 from __future__ import annotations
 
@@ -28,13 +32,17 @@ from typing import Iterable, Iterator, cast
 from psycopg.pq import TransactionStatus
 
 from corpus.document import Document
+from indexer.engine.postgres import rows as search_rows
+from indexer.engine.postgres import schema as search_schema
 from indexer.store.postgres import pool as pools
 from indexer.store.postgres.connection import PgConnection
 from indexer.store.postgres.schema import migrate
 from indexer.store.sqlite import COLUMNS, Store, document_to_row
+from indexer.store.stored import stored_id
 
 # pg_advisory_xact_lock's key for "writing the store" (any constant of our own).
 WRITE_LOCK = 0x6D6D_0002
+SEARCH_SEQ_KEY = "indexed_seq"      # PgEngine's record of the last seq with search rows
 
 _UPSERT = (f"INSERT INTO documents ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
            f"ON CONFLICT (id) DO UPDATE SET "
@@ -54,6 +62,7 @@ class PgStore(Store):
         self.where = pools.server_name(url)      # what messages name as "the store"
         self._entry, self._conn = pools.borrow(url, readonly)
         self._closed = False
+        self._written: dict[str, Document] = {}      # this transaction's documents, by id
         self.pg = PgConnection(self._conn, url)
         # The store modules take `store.db` as a sqlite3.Connection; this one answers the
         # same calls (execute, executemany, rows by name, lastrowid, rowcount).
@@ -64,6 +73,7 @@ class PgStore(Store):
     def _migrate(self) -> None:
         """Bring the schema up to date (once per process and URL; see schema.migrate)."""
         migrate(self._conn)
+        search_schema.apply(self._conn)         # the search rows are written with documents
         self._entry.migrated = True
 
     def close(self) -> None:
@@ -78,9 +88,35 @@ class PgStore(Store):
         none. A transaction inside another is a savepoint of it."""
         outermost = self._conn.info.transaction_status == TransactionStatus.IDLE
         with self._conn.transaction():
-            if outermost:
-                self.db.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
-            yield
+            if not outermost:
+                yield
+                return
+            self.db.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+            indexed_all = self._search_rows_current()
+            self._written = {}
+            try:
+                yield
+                if self._written:
+                    with self._conn.cursor() as cursor:
+                        search_rows.write_rows(cursor, self._written.values())
+                if indexed_all:
+                    # Every document had its rows before, and these have theirs now.
+                    self.db.execute("UPDATE search_meta SET value = (SELECT value FROM meta "
+                                    "WHERE key = 'last_seq') WHERE key = ?",
+                                    (SEARCH_SEQ_KEY,))
+            finally:
+                self._written = {}
+
+    def _search_rows_current(self) -> bool:
+        """Whether the search rows cover every stored document (else catch_up fills the gap
+        first: a database the engine met after documents were stored)."""
+        row = self.db.execute("SELECT value FROM search_meta WHERE key = ?",
+                              (SEARCH_SEQ_KEY,)).fetchone()
+        if row is None and self.last_seq() == 0:
+            # A new database: nothing to catch up, its rows start with its first document.
+            self.db.execute("INSERT INTO search_meta VALUES (?, '0')", (SEARCH_SEQ_KEY,))
+            return True
+        return row is not None and int(row[0]) >= self.last_seq()
 
     def next_seq(self) -> int:
         """Take the next change number; call inside a transaction (the lock that keeps
@@ -94,6 +130,12 @@ class PgStore(Store):
     def save(self, doc: Document) -> None:
         """Insert or replace a document row as it is; call inside a transaction."""
         self.db.execute(_UPSERT, document_to_row(doc))
+        self._written[stored_id(doc)] = doc
+
+    def update_enrichment(self, doc: Document) -> None:
+        """Overwrite a document's enriched fields (and its search row, at commit)."""
+        super().update_enrichment(doc)
+        self._written[stored_id(doc)] = doc
 
     def add_entity_rows(self, rows: Iterable[tuple[str, str, str]]) -> None:
         """Record new variants; a variant already known keeps its canonical name."""
