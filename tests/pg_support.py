@@ -82,19 +82,33 @@ class Cluster:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_cluster() -> Cluster:
-    """initdb a new cluster in a temporary folder and start it on a free loopback port."""
+def start_cluster(folder: Path | None = None) -> Cluster:
+    """initdb a new cluster in a temporary folder and start it on a free loopback port.
+
+    With a folder (a benchmark's kept one), the cluster lives there: one initdb'd by an
+    earlier run is started as it is, with its databases, and nothing is deleted on failure.
+    """
     bin_folder = find_bin()
     if bin_folder is None:
         raise RuntimeError("PostgreSQL 15 server programs not found under "
                            f"{', '.join(BIN_FOLDERS)} (apt-get install -y postgresql-15)")
-    folder = Path(tempfile.mkdtemp(prefix="mm-pg-"))
+    kept = folder is not None
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="mm-pg-"))
+    folder.mkdir(parents=True, exist_ok=True)
     run_as: list[str] = []
     if os.geteuid() == 0:
         # The server refuses root; the postgres user (from Debian's package) runs it.
         run_as = ["runuser", "-u", "postgres", "--"]
         shutil.chown(folder, "postgres")
     cluster = Cluster(bin_folder, folder, free_port(), run_as)
+    if kept and (cluster.data / "PG_VERSION").exists():
+        try:
+            cluster.start()
+        except subprocess.CalledProcessError as exc:
+            raise RuntimeError(f"PostgreSQL in {cluster.data} could not start: {exc.stderr.strip()} "
+                               f"(see {folder / 'log'})") from exc
+        return cluster
     try:
         cluster.run(str(bin_folder / "initdb"), "-D", str(cluster.data), "-U", SUPERUSER,
                     "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
@@ -109,7 +123,8 @@ def start_cluster() -> Cluster:
     except (subprocess.CalledProcessError, OSError) as exc:
         log = (folder / "log").read_text(errors="replace")[-2000:] if (folder / "log").exists() else ""
         detail = getattr(exc, "stderr", "") or ""
-        shutil.rmtree(folder, ignore_errors=True)
+        if not kept:
+            shutil.rmtree(folder, ignore_errors=True)
         raise RuntimeError(f"PostgreSQL could not start: {exc} {detail.strip()} {log.strip()}") from exc
     return cluster
 
@@ -126,3 +141,20 @@ def server_or_skip() -> Cluster:
         return start_cluster()
     except RuntimeError as exc:
         pytest.skip(f"PostgreSQL tests skipped: {exc}")
+
+
+def start_standby(primary: Cluster) -> Cluster:
+    """A hot standby of primary: pg_basebackup -R (standby.signal and primary_conninfo) into
+    a new temporary folder, started on another free port. destroy() removes it."""
+    folder = Path(tempfile.mkdtemp(prefix="mm-pg-standby-"))
+    if primary.run_as:
+        shutil.chown(folder, "postgres")
+    standby = Cluster(primary.bin, folder, free_port(), primary.run_as)
+    try:
+        standby.run(str(primary.bin / "pg_basebackup"), "-D", str(standby.data), "-R",
+                    "-X", "stream", "-c", "fast", "-h", "127.0.0.1", "-p", str(primary.port), "-U", SUPERUSER)
+        standby.start()
+    except subprocess.CalledProcessError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise RuntimeError(f"the standby could not start: {exc} {exc.stderr.strip()}") from exc
+    return standby

@@ -1,0 +1,336 @@
+"""The embedded backend (SQLite + Whoosh) beside PostgreSQL on the same documents:
+ingest speed, search latency, and PostgreSQL's throughput with concurrent clients.
+
+Documents: those of benchmarks/search.py at each size (the three shared corpora shuffled
+together, then the word-shuffled copies it makes), written once to a JSON Lines file and
+ingested into both backends with language detection off (not what is measured):
+
+  embedded    Ingester into an instance folder, then the Whoosh index built from the
+              store; ingest docs/s counts both steps (PostgreSQL writes its search rows
+              in the ingest's own transactions, so its one step is the same work);
+  postgresql  Ingester into PgStore (database scale_<size>), then VACUUM ANALYZE
+              (timed apart: an operator runs it after a bulk load).
+
+Searches: the 300 mid-frequency and 50 frequent queries of benchmarks/search.py (same
+seed, same sizes, so the same queries), each as Monitor.search with top 10, five facets
+and the histogram (the whole Search JSON), after one warm-up query; p50 / p95 ms and the
+ratio PostgreSQL / embedded. The mean match counts of both are printed: they must agree.
+
+Throughput: 1, 2 and 4 client processes (--clients), each with its own Monitor, run the
+mid-frequency queries in a loop (each starting at another offset) for --duration seconds,
+all starting together; queries/s and the ratio to one client. The embedded backend is
+measured alike, as a baseline.
+
+Everything built is kept in --workdir (instance folders, and the throwaway PostgreSQL
+cluster's data folder, restarted by the next run), so a second run only measures. Without
+--database the cluster is started from tests/pg_support.py (PostgreSQL 15) and stopped at
+the end; with --database URL, an existing server is used (it must allow CREATE DATABASE).
+
+    python benchmarks/scale.py [--sizes 100000] [--workdir DIR] [--database URL]
+                               [--queries 300] [--clients 1,2,4] [--duration 20]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import search as search_bench  # noqa: E402  (benchmarks/search.py: corpus and queries)
+
+from indexer.instance import Instance  # noqa: E402
+from indexer.search.params import SearchParams  # noqa: E402
+from indexer.service import Monitor  # noqa: E402
+
+BACKENDS = ("embedded", "postgresql")
+SETS = ("mid-frequency", "frequent")
+
+
+# ---- building ----------------------------------------------------------------------------
+
+def records_file(folder: Path, size: int, real: list[dict]) -> Path:
+    """The size's documents as JSON Lines (written once, removed when both are built)."""
+    source = folder / "records.jsonl"
+    if not source.exists():
+        partial = folder / "records.jsonl.part"
+        with open(partial, "w", encoding="utf-8") as out:
+            for item in search_bench.records_for(size, real):
+                out.write(json.dumps(item, ensure_ascii=False) + "\n")
+        partial.rename(source)
+    return source
+
+
+def ingest(store, source: Path) -> float:
+    """Ingest the file into the store; return the seconds it took."""
+    from indexer.ingest.ingester import Ingester
+
+    began = time.perf_counter()
+    report = Ingester(store, detect_language=False).ingest([str(source)])
+    seconds = time.perf_counter() - began
+    failed = [f for f in report.files if f.error]
+    if failed:
+        sys.exit(f"ingest of {source} failed: {failed[0].error}")
+    return seconds
+
+
+def build_embedded(folder: Path, source_of) -> dict:
+    """The SQLite store and Whoosh index in folder/embedded (kept: skipped when built)."""
+    from indexer.engine.whoosh.index import SearchIndex
+
+    record = folder / "embedded.json"
+    if record.exists():
+        return json.loads(record.read_text())
+    instance = Instance(folder / "embedded")
+    for stale in (instance.store_path, instance.index_path):      # an interrupted build
+        if stale.is_dir():
+            import shutil
+
+            shutil.rmtree(stale)
+        else:
+            stale.unlink(missing_ok=True)
+    store = instance.open_store()
+    try:
+        built = {"ingest_s": ingest(store, source_of())}
+        began = time.perf_counter()
+        built["documents"] = SearchIndex(instance.index_path).rebuild(store)
+        built["index_s"] = time.perf_counter() - began
+    finally:
+        store.close()
+    record.write_text(json.dumps(built))
+    return built
+
+
+def build_postgresql(folder: Path, server_url: str, size: int, source_of) -> dict:
+    """The database scale_<size> on the server (kept: skipped when built)."""
+    import psycopg
+
+    from indexer.store.postgres.store import PgStore
+
+    record = folder / "postgresql.json"
+    if record.exists():
+        return json.loads(record.read_text())
+    name = f"scale_{size}"
+    with psycopg.connect(server_url, autocommit=True) as conn:      # an interrupted build
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = database_url(server_url, name)
+    store = PgStore(url)
+    try:
+        built = {"ingest_s": ingest(store, source_of())}
+    finally:
+        store.close()
+    built["documents"] = store_count(url)
+    began = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    built["analyze_s"] = time.perf_counter() - began
+    record.write_text(json.dumps(built))
+    return built
+
+
+def store_count(url: str) -> int:
+    from indexer.store.backup import count_documents
+    from indexer.store.postgres.store import PgStore
+
+    store = PgStore(url)
+    try:
+        return count_documents(store.db)
+    finally:
+        store.close()
+
+
+def database_url(server_url: str, name: str) -> str:
+    """The server's URL with another database name."""
+    base, _, query = server_url.partition("?")
+    head = base.rsplit("/", 1)[0] if base.count("/") > 2 else base
+    return f"{head}/{name}" + (f"?{query}" if query else "")
+
+
+# ---- measuring ---------------------------------------------------------------------------
+
+def instance_of(backend: str, folder: Path, url: str) -> Instance:
+    return Instance(folder / "embedded") if backend == "embedded" else Instance(folder / "pg-home", url)
+
+
+def full_search(monitor: Monitor, query: str) -> int:
+    """Top 10, five facets and the histogram: the whole Search JSON, as search.py's (b)."""
+    params = SearchParams(query=query, limit=10, facet_limit=search_bench.FACET_LIMIT)
+    return monitor.search(params)["total"]
+
+
+def latencies(instance: Instance, sets: dict[str, list[str]]) -> dict:
+    """Milliseconds per query of each set and the mean match count, after one warm-up."""
+    monitor = Monitor(instance)
+    full_search(monitor, "warm")
+    result = {}
+    for name, queries in sets.items():
+        times, _cpu, totals = search_bench.timed(lambda q: full_search(monitor, q), queries)
+        result[name] = {"ms": times, "matches": statistics.mean(totals)}
+    monitor.engine.close()
+    return result
+
+
+def client(backend: str, folder: str, url: str, queries: list[str], offset: int,
+           ready, start, duration: float, results) -> None:
+    """One client process: warm up, wait for the start, run queries for duration seconds."""
+    monitor = Monitor(instance_of(backend, Path(folder), url))
+    full_search(monitor, queries[offset % len(queries)])
+    ready.put(offset)
+    start.wait()
+    done, position, until = 0, offset, time.perf_counter() + duration
+    while time.perf_counter() < until:
+        full_search(monitor, queries[position % len(queries)])
+        done, position = done + 1, position + 1
+    results.put(done)
+
+
+def throughput(backend: str, folder: Path, url: str, queries: list[str], clients: int,
+               duration: float) -> float:
+    """Queries per second of `clients` processes searching at once."""
+    context = multiprocessing.get_context("spawn")     # no pool or index handle crosses a fork
+    ready, results, start = context.Queue(), context.Queue(), context.Event()
+    spread = max(1, len(queries) // clients)
+    workers = [context.Process(target=client, args=(backend, str(folder), url, queries, n * spread,
+                                                    ready, start, duration, results))
+               for n in range(clients)]
+    for worker in workers:
+        worker.start()
+    for _ in workers:
+        ready.get(timeout=300)
+    start.set()
+    done = sum(results.get(timeout=duration + 300) for _ in workers)
+    for worker in workers:
+        worker.join()
+        if worker.exitcode:
+            sys.exit(f"a {backend} client process failed (exit {worker.exitcode})")
+    return done / duration
+
+
+# ---- report ------------------------------------------------------------------------------
+
+def p(values: list[float], share: float) -> float:
+    return search_bench.percentile(values, share)
+
+
+def ingest_rate(built: dict) -> float:
+    return built["documents"] / (built["ingest_s"] + built.get("index_s", 0.0))
+
+
+def latency_table(size: int, built: dict, measured: dict) -> None:
+    print(f"\n{size:,} documents: ingest and search (top 10 + 5 facets + histogram)\n")
+    print("| backend | ingest s (+ index s) | ingest docs/s | mid-frequency p50 / p95 ms | "
+          "frequent p50 / p95 ms | mean matches mid / frequent |")
+    print("|---|---|---|---|---|---|")
+    for backend in BACKENDS:
+        b, m = built[backend], measured[backend]
+        steps = f"{b['ingest_s']:.0f}" + (f" + {b['index_s']:.0f}" if "index_s" in b else
+                                          f" (+ {b['analyze_s']:.0f} VACUUM ANALYZE)")
+        cells = [backend, steps, f"{ingest_rate(b):,.0f}"]
+        cells += [f"{p(m[s]['ms'], .5):.1f} / {p(m[s]['ms'], .95):.1f}" for s in SETS]
+        cells.append(" / ".join(f"{m[s]['matches']:,.0f}" for s in SETS))
+        print("| " + " | ".join(cells) + " |")
+    e, g = measured["embedded"], measured["postgresql"]
+    cells = ["ratio PG / embedded", "",
+             f"{ingest_rate(built['postgresql']) / ingest_rate(built['embedded']):.2f}"]
+    cells += [f"{p(g[s]['ms'], .5) / p(e[s]['ms'], .5):.2f} / {p(g[s]['ms'], .95) / p(e[s]['ms'], .95):.2f}"
+              for s in SETS]
+    print("| " + " | ".join(cells + [""]) + " |")
+
+
+def throughput_table(size: int, rates: dict, duration: float, queries: int) -> None:
+    print(f"\n{size:,} documents: throughput, {queries} mid-frequency queries looped by each "
+          f"client process for {duration:.0f} s\n")
+    print("| backend | clients | queries/s | ratio to 1 client |")
+    print("|---|---|---|---|")
+    for backend, by_clients in rates.items():
+        one = by_clients.get(1)
+        for clients, rate in by_clients.items():
+            ratio = f"{rate / one:.2f}" if one else "-"
+            print(f"| {backend} | {clients} | {rate:.1f} | {ratio} |")
+
+
+# ---- main --------------------------------------------------------------------------------
+
+def positive_ints(text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        values = []
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive whole numbers separated by commas, got {text!r}")
+    return values
+
+
+def open_server(args) -> tuple[str, object | None]:
+    """The server URL, and the cluster this run started (None with --database)."""
+    if args.database:
+        return args.database, None
+    sys.path.insert(0, str(ROOT))
+    from tests.pg_support import start_cluster
+
+    try:
+        cluster = start_cluster(Path(args.workdir).resolve() / "postgresql")
+    except RuntimeError as exc:
+        sys.exit(f"no PostgreSQL server: {exc} (or pass --database URL)")
+    return cluster.url(), cluster
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=positive_ints, default=[100000])
+    parser.add_argument("--workdir", default="/tmp/media-monitor-scale-bench")
+    parser.add_argument("--database", help="an existing PostgreSQL server's URL "
+                        "(default: a throwaway cluster kept in the workdir)")
+    parser.add_argument("--queries", type=int, default=300, help="mid-frequency queries")
+    parser.add_argument("--clients", type=positive_ints, default=[1, 2, 4])
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per throughput run")
+    args = parser.parse_args()
+    if args.queries < 1 or args.duration <= 0:
+        parser.error("--queries and --duration must be positive")
+    workdir = Path(args.workdir).resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    server_url, cluster = open_server(args)
+    try:
+        real = search_bench.real_records()
+        for size in args.sizes:
+            measure_size(size, workdir / f"size-{size}", server_url, real, args)
+    finally:
+        if cluster is not None:
+            cluster.stop()          # type: ignore[attr-defined]
+
+
+def measure_size(size: int, folder: Path, server_url: str, real: list[dict], args) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    note = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    note(f"building {size:,} documents in {folder} ...")
+    source_of = lambda: records_file(folder, size, real)  # noqa: E731
+    built = {"embedded": build_embedded(folder, source_of),
+             "postgresql": build_postgresql(folder, server_url, size, source_of)}
+    (folder / "records.jsonl").unlink(missing_ok=True)
+    url = database_url(server_url, f"scale_{size}")
+    mid, frequent = search_bench.draw_queries(search_bench.records_for(size, real), args.queries)
+    sets = {"mid-frequency": mid, "frequent": frequent}
+    measured = {}
+    for backend in BACKENDS:
+        note(f"measuring {backend} latency at {size:,} ...")
+        measured[backend] = latencies(instance_of(backend, folder, url), sets)
+    rates: dict[str, dict[int, float]] = {}
+    for backend in ("postgresql", "embedded"):
+        for clients in args.clients:
+            note(f"{backend} throughput, {clients} client(s) ...")
+            rates.setdefault(backend, {})[clients] = throughput(backend, folder, url, mid, clients,
+                                                                args.duration)
+    latency_table(size, built, measured)
+    throughput_table(size, rates, args.duration, len(mid))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
