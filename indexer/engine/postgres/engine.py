@@ -193,8 +193,11 @@ def _open_pool(url: str, max_connections: int):
     # The pool logs each failed retry; the one-line fault (indexer.faults) says it once.
     logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
 
+    # check: a connection the server dropped (a restart) is replaced when handed out, so
+    # that the first search after a restart is answered rather than failed.
     return ConnectionPool(url, min_size=1, max_size=max_connections, timeout=10,
-                          kwargs={"autocommit": True, "connect_timeout": 5}, open=True)
+                          kwargs={"autocommit": True, "connect_timeout": 5}, open=True,
+                          check=ConnectionPool.check_connection)
 
 
 def _first(cursor):
