@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import time
+from itertools import islice
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ FAULT_LINES = 600
 
 def reuters_lines(count: int) -> list[str]:
     with gzip.open(REUTERS, "rt", encoding="utf-8") as lines:
-        return [line for _, line in zip(range(count), lines)]
+        return list(islice(lines, count))
 
 
 def manage_db(url: str | None, home: Path, *args: str, env: dict | None = None,
@@ -222,11 +223,16 @@ def wait_for_documents(url: str, run: subprocess.Popen, bound: float = 120.0) ->
     raise AssertionError(f"no document committed before the ingest ended ({run.poll()})")
 
 
-def test_killing_the_primary_during_an_ingest_loses_and_doubles_nothing(own_cluster, tmp_path):
+@pytest.fixture(scope="module")
+def killed_ingest(own_cluster, tmp_path_factory):
+    """An ingest of FAULT_LINES lines whose server is killed once some documents are
+    committed, the server restarted and the same ingest run again. Yields (url, home,
+    documents committed before the kill, the killed run, the re-run)."""
     url = own_cluster.create_database()
-    source = tmp_path / "thousand.jsonl"
+    folder = tmp_path_factory.mktemp("scale_fault")
+    source = folder / "lines.jsonl"
     source.write_text("".join(reuters_lines(FAULT_LINES)), encoding="utf-8")
-    home = tmp_path / "home"
+    home = folder / "home"
     run = manage_db(url, home, "ingest", "--workers", "1", str(source), background=True)
     try:
         committed = wait_for_documents(url, run)
@@ -235,31 +241,39 @@ def test_killing_the_primary_during_an_ingest_loses_and_doubles_nothing(own_clus
     finally:
         if run.poll() is None:
             run.kill()
-    assert committed < FAULT_LINES
-    assert run.returncode != 0
-    assert "Traceback" not in err, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert "PostgreSQL" in lines[0], err
+    killed = subprocess.CompletedProcess(run.args, run.returncode, out, err)
     own_cluster.start()
-    done = manage_db(url, home, "ingest", "--workers", "1", str(source))
-    assert done.returncode == 0, done.stderr
+    rerun = manage_db(url, home, "ingest", "--workers", "1", str(source))
+    return url, home, committed, killed, rerun
+
+
+def test_killing_the_primary_during_an_ingest_is_one_line(killed_ingest):
+    _, _, committed, killed, _ = killed_ingest
+    assert 0 < committed < FAULT_LINES
+    assert killed.returncode != 0
+    assert "Traceback" not in killed.stderr, killed.stderr
+    lines = killed.stderr.strip().splitlines()
+    assert len(lines) == 1, killed.stderr
+    assert "PostgreSQL" in lines[0], killed.stderr
+
+
+def test_a_rerun_after_the_restart_loses_and_doubles_nothing(killed_ingest):
+    url, _, _, _, rerun = killed_ingest
+    assert rerun.returncode == 0, rerun.stderr
     documents = scalar(url, "SELECT count(*) FROM documents")
     assert documents == scalar(url, "SELECT count(DISTINCT id) FROM documents")
     assert documents == len({json.loads(line)["id"] for line in reuters_lines(FAULT_LINES)})
+    assert documents == FAULT_LINES
     assert scalar(url, "SELECT count(DISTINCT seq) FROM documents") == documents
     assert scalar(url, "SELECT count(*) FROM search_entries") == documents
 
 
 # --- 4. the web app while the server is down --------------------------------------------
 
-def test_the_web_app_answers_503_while_the_server_is_down(own_cluster, inputs, tmp_path):
+def test_the_web_app_answers_503_while_the_server_is_down(own_cluster, killed_ingest):
     from web import create_app
 
-    url = own_cluster.create_database()
-    home = tmp_path / "home"
-    done = manage_db(url, home, "ingest", "--workers", "1", str(inputs[0]))
-    assert done.returncode == 0, done.stderr
+    url, home = killed_ingest[:2]
     client = create_app({"HOME": str(home), "DATABASE_URL": url, "TESTING": True}).test_client()
     up = client.get("/?q=oil")
     assert up.status_code == 200
