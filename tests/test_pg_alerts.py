@@ -187,3 +187,30 @@ def test_two_delivery_workers_at_once_send_every_message_once(tmp_path, pg_url):
         assert rows.message_counts(store.db) == {"sent": 18}
     finally:
         store.close()
+
+
+def test_a_claim_passes_over_a_message_another_transaction_holds(tmp_path, pg_url):
+    import psycopg
+
+    instance = prepared(tmp_path / "home", pg_url, webhook_url="http://127.0.0.1:9/hook")
+    match(instance)
+    store = instance.open_store()
+    other = psycopg.connect(pg_url)
+    try:
+        other.execute("SELECT id FROM outbox WHERE id = 1 FOR UPDATE")   # held, uncommitted
+        with store.transaction():
+            # Without SKIP LOCKED the claim would wait on message 1: fail, do not hang.
+            store.db.execute("SET LOCAL lock_timeout = '10s'")
+            assert rows.take_lease(store.db, 1, "w1", "2026-03-10T12:00:00Z",
+                                   "2026-03-10T12:10:00Z") is False
+            assert rows.take_lease(store.db, 2, "w1", "2026-03-10T12:00:00Z",
+                                   "2026-03-10T12:10:00Z") is True
+        other.rollback()
+        with store.transaction():
+            assert rows.take_lease(store.db, 1, "w2", "2026-03-10T12:00:00Z",
+                                   "2026-03-10T12:10:00Z") is True
+            assert rows.take_lease(store.db, 2, "w2", "2026-03-10T12:00:00Z",
+                                   "2026-03-10T12:10:00Z") is False   # w1's lease is live
+    finally:
+        other.close()
+        store.close()

@@ -209,12 +209,24 @@ def due_messages(db: sqlite3.Connection, now: str, limit: int) -> list[int]:
     return [row[0] for row in rows]
 
 
+LEASE_FREE = "status = 'pending' AND (lease_until IS NULL OR lease_until < ?)"
+
+
 def take_lease(db: sqlite3.Connection, message_id: int, owner: str, now: str,
                until: str) -> bool:
-    """Hold a message for one sender; False when another holds it or it is done."""
-    cursor = db.execute(
-        "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ? AND status = 'pending' "
-        "AND (lease_until IS NULL OR lease_until < ?)", (owner, until, message_id, now))
+    """Hold a message for one sender; False when another holds it or it is done.
+
+    The conditional UPDATE is what makes the claim exactly-once: of two senders, only one
+    finds the lease free. On PostgreSQL the row is chosen with FOR UPDATE SKIP LOCKED, so
+    a claim passes over a message another transaction is changing instead of waiting on it
+    (SQLite has no row locks: its write transaction already holds the whole file).
+    """
+    if isinstance(db, sqlite3.Connection):
+        where = f"id = ? AND {LEASE_FREE}"
+    else:
+        where = f"id = (SELECT id FROM outbox WHERE id = ? AND {LEASE_FREE} FOR UPDATE SKIP LOCKED)"
+    cursor = db.execute(f"UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE {where}",
+                        (owner, until, message_id, now))
     return cursor.rowcount == 1
 
 
