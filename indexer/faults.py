@@ -32,6 +32,19 @@ def database_server_fault(exc: BaseException) -> bool:
     return False
 
 
+def database_fault_types() -> tuple[type[Exception], ...]:
+    """The exception types of an unreachable PostgreSQL server, for handlers that register
+    by type (the web app); () where psycopg is not installed."""
+    try:
+        import psycopg
+        import psycopg_pool
+
+        from indexer.store.postgres import StoreUnavailable
+    except ImportError:
+        return ()
+    return (psycopg.OperationalError, psycopg_pool.PoolTimeout, StoreUnavailable)
+
+
 def describe(exc: BaseException, home: Path) -> str | None:
     """One line for a fault of the machine, or None when exc is not one."""
     if database_server_fault(exc):

@@ -11,7 +11,7 @@ from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from indexer.engine import IndexDamaged
-from indexer.faults import describe
+from indexer.faults import database_fault_types, describe
 from indexer.search.params import ParamError
 from indexer.search.query_language import QueryError
 
@@ -24,20 +24,9 @@ def init_app(app: Flask) -> None:
     for fault in (OSError, sqlite3.DatabaseError, IndexDamaged):
         app.register_error_handler(fault, machine_fault)
     # A PostgreSQL server out of reach (or a dropped connection): 503, not a traceback.
-    for fault in database_faults():
+    for fault in database_fault_types():
         app.register_error_handler(fault, machine_fault)
 
-
-def database_faults() -> tuple[type[Exception], ...]:
-    """psycopg's and the pool's errors of an unreachable server (when psycopg is here)."""
-    try:
-        import psycopg
-        import psycopg_pool
-
-        from indexer.store.postgres import StoreUnavailable
-    except ImportError:
-        return ()
-    return (psycopg.OperationalError, psycopg_pool.PoolTimeout, StoreUnavailable)
 
 
 def wants_json() -> bool:
