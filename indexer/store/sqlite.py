@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -170,6 +171,9 @@ COLUMNS = ("id", "external_id", "kind", "parent_id", "source", "url", "title", "
            "countries", "entities", "ingested_at", "seq", "published_local")
 
 
+WAL_ATTEMPTS = 40      # ~16 s of waiting in all, well past any store's creation
+
+
 class Store:
     """A SQLite database in WAL mode holding documents and a monotonic change number."""
 
@@ -181,9 +185,25 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self._switch_to_wal()
         self.db.execute("PRAGMA synchronous=NORMAL")
         self._migrate()
+
+    def _switch_to_wal(self) -> None:
+        """Put the database in WAL mode, waiting out other processes creating it too.
+
+        Changing the journal mode needs an exclusive lock, and SQLite answers "database is
+        locked" at once, without its busy handler, when waiting could deadlock (several
+        processes opening a new store together); the change is retried for a while.
+        """
+        for attempt in range(WAL_ATTEMPTS):
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == WAL_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
 
     def close(self) -> None:
         """Close the connection."""
