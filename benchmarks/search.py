@@ -139,7 +139,7 @@ def build_instance(folder: Path, size: int, real: list[dict]) -> dict:
 
 def build_fts(store, path: Path) -> None:
     """The same stored documents in SQLite FTS5, with facet and day tables beside it."""
-    from indexer.engine.whoosh.schema import day_number, facet_values, is_dated
+    from indexer.engine.fields import day_number, facet_values, is_dated
 
     path.unlink(missing_ok=True)
     db = sqlite3.connect(path)

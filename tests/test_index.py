@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from indexer.engine import IndexBusy
 from indexer.engine.whoosh.engine import WhooshEngine
-from indexer.engine.whoosh.index import SEQ_FILE, IndexBusy, SearchIndex, read_state
+from indexer.engine.whoosh.index import SEQ_FILE, SearchIndex, read_state
 from indexer.instance import Instance
 from indexer.search.params import SearchParams
 from tests.helpers import (

@@ -67,6 +67,10 @@ class IndexDamaged(RuntimeError):
     """The engine's index cannot be read (a file missing or broken); rebuild it."""
 
 
+class IndexBusy(RuntimeError):
+    """Another process is writing the index (catch_up asked not to wait)."""
+
+
 class SearchEngine(Protocol):
     """What every engine does: follow the store, and search what it holds."""
 

@@ -15,14 +15,14 @@ from itertools import islice
 from typing import Iterable, Iterator, Sequence
 
 from corpus.document import Document, to_json
-from indexer.engine import Matches, Progress, SavedQuery, SearchResult
+from indexer.engine import IndexBusy, Matches, Progress, SavedQuery, SearchResult
 from indexer.engine.postgres import schema
 from indexer.engine.postgres import search as pg_search
 from indexer.engine.postgres.analysis import analyse
 from indexer.engine.postgres.rows import write_rows
-from indexer.engine.whoosh.index import IndexBusy
 from indexer.search import explain as explaining
 from indexer.search.params import SearchParams
+from indexer.store.postgres.pool import pooled
 from indexer.store.stored import stored_seq
 
 BATCH = 500               # documents per catch-up transaction
@@ -33,14 +33,11 @@ class PgEngine:
     """Search rows in PostgreSQL; documents shown are read from the store by id."""
 
     def __init__(self, database, store=None, fetch: pg_search.Fetch | None = None,
-                 max_connections: int = 4, read_database: str | None = None):
-        if isinstance(database, str):
-            self.pool = _open_pool(database, max_connections)
-            self._own_pool = True
-        else:
-            self.pool, self._own_pool = database, False
+                 read_database: str | None = None):
+        # A URL borrows the process's pool for it, the one the PostgreSQL store uses too.
+        self.pool = pooled(database).pool if isinstance(database, str) else database
         # Searches go to a hot standby when one is named; writes and the schema never do.
-        self.read_pool = _open_pool(read_database, max_connections) if read_database else None
+        self.read_pool = pooled(read_database, readonly=True).pool if read_database else None
         self.store = store
         self._fetch = fetch
         with self.pool.connection() as conn:
@@ -177,27 +174,8 @@ class PgEngine:
         return matching.match_batch(saved_searches, documents)
 
     def close(self) -> None:
-        """Close the pool this engine opened (a pool handed in stays open)."""
-        if self._own_pool:
-            self.pool.close()
-        if self.read_pool is not None:
-            self.read_pool.close()
-
-
-def _open_pool(url: str, max_connections: int):
-    """A pool of autocommit connections; a server out of reach fails within seconds."""
-    import logging
-
-    from psycopg_pool import ConnectionPool
-
-    # The pool logs each failed retry; the one-line fault (indexer.faults) says it once.
-    logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
-
-    # check: a connection the server dropped (a restart) is replaced when handed out, so
-    # that the first search after a restart is answered rather than failed.
-    return ConnectionPool(url, min_size=1, max_size=max_connections, timeout=10,
-                          kwargs={"autocommit": True, "connect_timeout": 5}, open=True,
-                          check=ConnectionPool.check_connection)
+        """Nothing to let go of: the pools are the process's, shared with the store
+        (indexer.store.postgres.pool.close_pools closes them)."""
 
 
 def _first(cursor):

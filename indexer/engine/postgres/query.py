@@ -25,8 +25,8 @@ from typing import Callable
 
 from psycopg import sql
 
+from indexer.engine.fields import day_number
 from indexer.engine.postgres.analysis import query_words, quote
-from indexer.engine.whoosh.schema import day_number
 from indexer.search.facets import FACETS, facet_key
 from indexer.search.params import SearchParams
 from indexer.search.query_language import search_parts

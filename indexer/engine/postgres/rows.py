@@ -13,15 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from corpus.document import Document, local_day
-from indexer.engine.postgres.analysis import indexed_words, tsvector_literal
-from indexer.engine.whoosh.schema import (  # pure helpers: the same field meaning as Whoosh
+from corpus.document import Document
+from indexer.engine.fields import (  # the same field meaning as the Whoosh engine's
     UNDATED_DAY,
     day_number,
     epoch_seconds,
     facet_values,
-    is_dated,
+    indexed_day,
+    month_key,
 )
+from indexer.engine.postgres.analysis import indexed_words, tsvector_literal
 from indexer.search.facets import FACETS, facet_key
 from indexer.search.near_duplicates import band_keys, signature
 from indexer.store.stored import stored_id, stored_seq
@@ -62,11 +63,8 @@ def search_row(doc: Document) -> SearchRow:
         for value in values:
             firsts.setdefault(facet_key(value), value)
         keys[name], labels[name] = list(firsts), firsts
-    day, month = UNDATED_DAY, ""
-    if is_dated(doc):
-        found = local_day(doc)
-        assert found is not None          # is_dated checked published
-        day, month = day_number(found), f"{found.year:04d}-{found.month:02d}"
+    found = indexed_day(doc)
+    day, month = (day_number(found), month_key(found)) if found else (UNDATED_DAY, "")
     return SearchRow(
         doc_id=stored_id(doc), seq=stored_seq(doc),
         words={"title": indexed_words(doc.title or ""), "text": indexed_words(doc.text or "")},

@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from psycopg import sql
 
 from indexer.engine import SearchResult, UnknownDocument
+from indexer.engine.fields import UNDATED_DAY
 from indexer.engine.postgres.query import (
     MAX_EXPANSIONS,
     TEXT_FIELDS,
@@ -25,7 +26,6 @@ from indexer.engine.postgres.query import (
     like_prefix,
     literal_prefix,
 )
-from indexer.engine.whoosh.schema import UNDATED_DAY
 from indexer.search.facets import FACETS
 from indexer.search.histogram import day_from_number
 from indexer.search.near_duplicates import copies_by_leader, group_of

@@ -15,6 +15,7 @@ from typing import Iterable
 
 import numpy as np
 
+from indexer.engine.fields import UNDATED_DAY
 from indexer.engine.whoosh.column_cache import (
     FacetColumn,
     SegmentColumns,
@@ -26,7 +27,7 @@ from indexer.engine.whoosh.column_cache import (
     segment_columns,
     write_aside,
 )
-from indexer.engine.whoosh.schema import FACETS, UNDATED_DAY
+from indexer.engine.whoosh.schema import FACETS
 from indexer.search.near_duplicates import BANDS, PERMUTATIONS, band_keys
 
 _SIGNATURE_SIZE = 4 * PERMUTATIONS

@@ -25,6 +25,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import RamStorage
 
 from corpus.document import Document
+from indexer.engine import IndexBusy
 from indexer.engine.whoosh.codec import InliningCodec
 from indexer.engine.whoosh.schema import SCHEMA_VERSION, build_schema, document_fields
 from indexer.store import Store
@@ -40,10 +41,6 @@ COMMIT_EVERY = 10_000     # per catch-up commit: a killed run keeps what it comm
 WRITER_OPTIONS = {"procs": 1, "limitmb": 256, "compound": False, "codec": InliningCodec()}
 
 Progress = Callable[[int], None]     # called with the seq of each document indexed
-
-
-class IndexBusy(RuntimeError):
-    """Another process is writing the index."""
 
 
 class SearchIndex:

@@ -23,8 +23,9 @@ from whoosh.analysis import Filter
 from whoosh.codec.memory import MemoryCodec
 from whoosh.searching import Searcher
 
-from corpus.document import Document, local_day
+from corpus.document import Document
 from indexer.engine import Matches, SavedQuery
+from indexer.engine.fields import day_number, facet_values, indexed_day
 from indexer.engine.whoosh.query import (
     BoundedPrefix,
     BoundedWildcard,
@@ -32,14 +33,7 @@ from indexer.engine.whoosh.query import (
     build_query,
     positive_leaves,
 )
-from indexer.engine.whoosh.schema import (
-    TEXT_FIELDS,
-    build_schema,
-    day_number,
-    facet_key,
-    facet_values,
-    is_dated,
-)
+from indexer.engine.whoosh.schema import TEXT_FIELDS, build_schema, facet_key
 from indexer.search.params import SearchParams
 from indexer.search.presearch import TEXT, Presearcher, Term, required_terms
 from indexer.search.query_language import search_tree
@@ -83,9 +77,8 @@ def batch_fields(doc: Document) -> dict:
         "id": stored_id(doc), "title": doc.title or "", "text": doc.text or ""}
     for name, values in facet_values(doc).items():
         fields[name] = [facet_key(v) for v in values]
-    if is_dated(doc):
-        day = local_day(doc)     # the publisher's day, as the main index keeps (schema.py)
-        assert day is not None   # is_dated checked published, so local_day has a day
+    day = indexed_day(doc)      # the publisher's day, as the main index keeps
+    if day is not None:
         fields["day"] = day_number(day)
     return fields
 

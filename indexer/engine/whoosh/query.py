@@ -12,7 +12,8 @@ from itertools import islice
 
 from whoosh import query as Q
 
-from indexer.engine.whoosh.schema import TEXT_FIELDS, build_schema, day_number, facet_key
+from indexer.engine.fields import day_number
+from indexer.engine.whoosh.schema import TEXT_FIELDS, build_schema, facet_key
 from indexer.search import explain as explaining
 from indexer.search.params import SearchParams
 from indexer.search.query_language import parse, search_parts

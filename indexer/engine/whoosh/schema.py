@@ -1,12 +1,18 @@
 """The Whoosh schema, and how a stored Document becomes the fields of an index entry."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
 
-from corpus.document import Document, local_day
+from corpus.document import Document
+from indexer.engine.fields import (
+    UNDATED_DAY,
+    day_number,
+    epoch_seconds,
+    facet_values,
+    indexed_day,
+    month_key,
+)
 from indexer.engine.whoosh.analysis import field_analyzer
 from indexer.engine.whoosh.codec import WordPositions
 from indexer.search.facets import FACETS, facet_key
@@ -25,7 +31,6 @@ SCHEMA_VERSION = 8   # 2: Persian/Arabic folding, stems beside exact words; 3: n
 TEXT_FIELDS = ("title", "text")
 # Joins a document's display values for one facet in its column; never in real names.
 VALUE_SEPARATOR = "\x1f"
-UNDATED_DAY = 0
 
 
 class StemmedText(TEXT):
@@ -76,22 +81,6 @@ def build_schema() -> Schema:
     )
 
 
-def facet_values(doc: Document) -> dict[str, list[str]]:
-    """Return each facet's display values for a document."""
-    return {
-        "country": list(doc.countries),
-        "entity": [e["name"] for e in doc.entities if e.get("name")],
-        "lang": [doc.lang] if doc.lang else [],
-        "source": [doc.source] if doc.source else [],
-        "kind": [doc.kind],
-    }
-
-
-def is_dated(doc: Document) -> bool:
-    """Tell whether a document has a real date rather than its ingest time."""
-    return doc.published is not None and doc.date_source != "ingested"
-
-
 # A field's value: text, keyword list, number, or the near-duplicate signature's bytes.
 FieldValue = str | list[str] | int | bytes | None
 
@@ -105,21 +94,8 @@ def document_fields(doc: Document) -> dict[str, FieldValue]:
     for name, values in facet_values(doc).items():
         fields[name] = [facet_key(v) for v in values]
         fields[f"_stored_{name}"] = VALUE_SEPARATOR.join(values)
-    if is_dated(doc):
-        day = local_day(doc)          # the publisher's day when the input gave its offset
-        assert day is not None        # is_dated checked published, so local_day has a day
+    day = indexed_day(doc)
+    if day is not None:
         fields["day"] = day_number(day)
-        fields["month"] = f"{day.year:04d}-{day.month:02d}"
+        fields["month"] = month_key(day)
     return fields
-
-
-def day_number(day: date) -> int:
-    """The YYYYMMDD number the index keeps for a day."""
-    return day.year * 10000 + day.month * 100 + day.day
-
-
-def epoch_seconds(value: datetime | None) -> int:
-    """Seconds since 1970 (UTC); 0 for no date."""
-    if value is None:
-        return 0
-    return int(value.astimezone(timezone.utc).timestamp())

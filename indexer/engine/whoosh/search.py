@@ -7,9 +7,9 @@ from itertools import islice
 from typing import Iterable, Iterator
 
 from indexer.engine import Fetch, SearchResult, UnknownDocument
+from indexer.engine.fields import UNDATED_DAY
 from indexer.engine.whoosh.columns import DocTable, count_facets
 from indexer.engine.whoosh.query import build_query, highlight_terms
-from indexer.engine.whoosh.schema import UNDATED_DAY
 from indexer.search.histogram import day_from_number
 from indexer.search.near_duplicates import copies_by_leader, group_of
 from indexer.search.params import SearchParams

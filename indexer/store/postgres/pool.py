@@ -8,6 +8,7 @@ pool of its own: a connection must never be shared across processes.
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from indexer.store.postgres.connection import named_rows
+
+# The pool logs each failed retry; the one-line fault (indexer.faults) says it once.
+logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
 
 MIN_CONNECTIONS = 1
 MAX_CONNECTIONS = int(os.environ.get("MEDIA_MONITOR_DATABASE_POOL", "10"))
