@@ -21,62 +21,73 @@ _CLAUSE_MARKS = ".،,:;؛!?؟\n()«»\"“”-–"
 _TIME_WORDS = frozenset({"امروز", "دیروز", "ظهر", "صبح", "عصر", "شب", "روز", "شامگاه", "بامداد",
                          "امشب", "اليوم", "أمس", "امس"})
 _MAX_WORDS = 3
+# A name may start after one of these: a clause mark (one character) or a stop word.
+_OPENS_CLAUSE = frozenset(_CLAUSE_MARKS) | {"و", "نیز", "همچنین", "وكذلك", "كما"}
 
 
 def shape_mentions(text: str, folded: str, lang: str, cues: dict,
                    is_country: Callable[[str], bool]) -> list[Mention]:
     """People named at a clause's start and followed by a title or a verb of speech, or quoted."""
     tokens = list(_TOKEN.finditer(folded))
+    words = [token.group() for token in tokens]   # one tokenisation serves every rule below
+    name_word = _name_word_test(cues, is_country)
     mentions: list[Mention] = []
-    i = 0
-    while i < len(tokens):
-        if not _clause_start(tokens, i, cues):
-            i += 1
+    resume = 0   # tokens before it belong to a name found
+    for i in _clause_starts(words):
+        if i < resume:
             continue
-        quoted = tokens[i].group() in _OPEN_QUOTES
+        quoted = words[i] in _OPEN_QUOTES
         first = i + 1 if quoted else i
-        while first < len(tokens) and tokens[first].group() in cues["honorifics"]:
+        while first < len(words) and words[first] in cues["honorifics"]:
             first += 1   # "سید مسعود میرکاظمی وزیر ...": the title is not the name
-        words = _name_words(tokens, first, cues, is_country)
-        if not words:
-            i += 1
+        size = _name_size(words, first, name_word)
+        if not size:
             continue
-        end = first + len(words)
+        end = first + size
         if quoted:
-            if end >= len(tokens) or tokens[end].group() not in _CLOSE_QUOTES:
-                i += 1
+            if end >= len(words) or words[end] not in _CLOSE_QUOTES:
                 continue
             end += 1
-        evidence = "quoted" if quoted else _name_evidence(words, cues)
+        evidence = "quoted" if quoted else _name_evidence(words[first], words[first + size - 1], cues)
         # A surname's ending alone is weak ("بازدید ناگهانی وزیر ..."): a comma must set the
         # title apart, or a verb of speech follow.
-        if len(words) >= 2 and evidence and _cue_follows(tokens, end, cues, evidence != "ending"):
-            start, stop = words[0].start(), words[-1].end()
+        if size >= 2 and evidence and _cue_follows(words, end, cues, evidence != "ending"):
+            start, stop = tokens[first].start(), tokens[first + size - 1].end()
             mentions.append(Mention(start, " ".join(text[start:stop].split()), "person"))
-            i = end
-            continue
-        i += 1
+            resume = end
     return mentions
 
 
-def _clause_start(tokens: list[re.Match[str]], i: int, cues: dict) -> bool:
-    """Tell whether a name may start at token i: after a clause mark or a stop word."""
-    if i == 0:
-        return True
-    before = tokens[i - 1].group()
-    return before in _CLAUSE_MARKS or before in ("و", "نیز", "همچنین", "وكذلك", "كما")
+def _clause_starts(words: list[str]) -> list[int]:
+    """The token indexes where a name may start: the first, and after a clause mark or a
+    stop word. Only these are tried: most tokens sit inside a clause."""
+    if not words:
+        return []
+    return [0] + [i for i, before in enumerate(words[:-1], 1) if before in _OPENS_CLAUSE]
 
 
-def _name_words(tokens: list[re.Match[str]], i: int, cues: dict,
-                is_country: Callable[[str], bool]) -> list[re.Match[str]]:
-    """Up to three name-like words from token i (letters only, no stop, cue or plural)."""
-    words: list[re.Match[str]] = []
-    for token in tokens[i:i + _MAX_WORDS + 1]:
-        word = token.group()
-        if not _LETTER.match(word) or not _name_like(word, cues) or is_country(word):
+def _name_word_test(cues: dict, is_country: Callable[[str], bool]) -> Callable[[str], bool]:
+    """Tell whether a word may be part of a name (letters only, no stop, cue, plural or
+    country); answers are kept for the text's run, where the same words come back often."""
+    answers: dict[str, bool] = {}
+
+    def name_word(word: str) -> bool:
+        answer = answers.get(word)
+        if answer is None:
+            answer = answers[word] = (bool(_LETTER.match(word)) and _name_like(word, cues)
+                                      and not is_country(word))
+        return answer
+    return name_word
+
+
+def _name_size(words: list[str], i: int, name_word: Callable[[str], bool]) -> int:
+    """How many name-like words run from token i: up to three, else 0 (too long for a name)."""
+    size = 0
+    for word in words[i:i + _MAX_WORDS + 1]:
+        if not name_word(word):
             break
-        words.append(token)
-    return words if len(words) <= _MAX_WORDS else []
+        size += 1
+    return size if size <= _MAX_WORDS else 0
 
 
 def _name_like(word: str, cues: dict) -> bool:
@@ -87,25 +98,24 @@ def _name_like(word: str, cues: dict) -> bool:
                 or (word[0] in "وف" and word not in cues["given"] and word not in cues["honorifics"]))
 
 
-def _cue_follows(tokens: list[re.Match[str]], i: int, cues: dict, any_title: bool) -> bool:
+def _cue_follows(words: list[str], i: int, cues: dict, any_title: bool) -> bool:
     """A title or a verb of speech next (after a comma or time words): who the name is.
 
     A title counts right after the name only when any_title; else only after a comma.
     """
-    comma = i < len(tokens) and tokens[i].group() in "،,"
+    comma = i < len(words) and words[i] in "،,"
     i += comma
-    while i < len(tokens) and tokens[i].group() in _TIME_WORDS:
+    while i < len(words) and words[i] in _TIME_WORDS:
         i += 1
-    if i >= len(tokens):
+    if i >= len(words):
         return False
-    word = tokens[i].group()
+    word = words[i]
     return word in cues["speech"] or ((any_title or comma) and word in cues.get("roles_after", ()))
 
 
-def _name_evidence(words: list[re.Match[str]], cues: dict) -> str | None:
+def _name_evidence(first: str, last: str, cues: dict) -> str | None:
     """"given" when a given name opens the run, "ending" when its last word ends as a
     surname does (Persian -ی, -زاده...; Arabic al-), else None."""
-    first, last = words[0].group(), words[-1].group()
     if first in cues["given"] or first.split("\u200c")[0] in cues["given"]:
         return "given"
     if first.startswith("ال"):
