@@ -6,15 +6,13 @@ import sqlite3
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from corpus.formats import walk
-from corpus.sample import write_sample
 from indexer.engine import IndexDamaged, UnknownDocument
 from indexer.faults import database_server_fault, describe
-from indexer.ingest.ingester import IngestReport
 from indexer.instance import Instance
 from indexer.output.export import FORMATS
 from indexer.output.render import render_search
@@ -23,6 +21,10 @@ from indexer.search.query_language import QueryError
 from indexer.service import IngestStopped, Monitor
 from indexer.store.backup import BackupError
 from indexer.store.sqlite import UnreadableRow
+
+# Ingesting and the sample writer are imported where used, so that a search starts fast.
+if TYPE_CHECKING:
+    from indexer.ingest.ingester import IngestReport
 
 
 def emit_json(data) -> None:
@@ -154,6 +156,8 @@ def stats(monitor: Monitor, as_json: bool) -> None:
 @click.pass_obj
 def demo(monitor: Monitor) -> None:
     """Generate the project's own sample news (seeded, fixed dates) and ingest it."""
+    from corpus.sample import write_sample
+
     folder = write_sample(monitor.instance.home / "demo")
     report = run_ingest(monitor, list(walk([str(folder)])))
     click.echo(summary_line(report))

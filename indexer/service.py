@@ -14,20 +14,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence, TextIO
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence, TextIO
 
+from indexer.clock import utc_now
 from indexer.engine import IndexDamaged, Progress
-from indexer.enrich.entity_table import variant_key
-from indexer.ingest.ingester import FileReport, Ingester, IngestReport, StoreFault, store_enricher, utc_now
-from indexer.ingest.pool import WorkerFault, default_workers
-from indexer.ingest.reenrich import reenrich as reenrich_store
 from indexer.instance import Instance
-from indexer.output.export import write_export
 from indexer.search.params import SearchParams, resolve_entities
 from indexer.search.query_language import parse
 from indexer.search.results import search_json
 from indexer.store import Store, health
 from indexer.store import backup as store_backup
+
+# Ingesting, enriching and exporting are imported where they are used: a process that
+# only searches (every `manage.py search`, a web worker's start) does not load them.
+if TYPE_CHECKING:
+    from indexer.ingest.ingester import FileReport, IngestReport
 
 
 class IngestStopped(RuntimeError):
@@ -106,6 +107,9 @@ class Monitor:
         workers: processes that run the store-free enrichment (default: one per core);
         this process alone writes the store and the index, in input order.
         """
+        from indexer.ingest.ingester import Ingester, IngestReport, StoreFault
+        from indexer.ingest.pool import WorkerFault, default_workers
+
         report = IngestReport()
         with self.store() as store:
             with Ingester(store, clock=self.clock, on_batch=on_batch,
@@ -143,6 +147,9 @@ class Monitor:
 
     def reenrich(self, on_batch: Callable[[int], None] | None = None) -> int:
         """Reapply the enrichment rules to every stored document; seq stays (resumable)."""
+        from indexer.ingest.ingester import store_enricher
+        from indexer.ingest.reenrich import reenrich as reenrich_store
+
         with self.store() as store:
             self.engine.catch_up(store, wait=True)
 
@@ -215,6 +222,8 @@ class Monitor:
         params = SearchParams.from_args(args)
         parse(params.query)
         if "entity" in params.include or "entity" in params.exclude:
+            from indexer.enrich.entity_table import variant_key
+
             with self.reading_store() as store:
                 params = resolve_entities(params, lambda n: store.entity_name(variant_key(n)))
         return params
@@ -237,6 +246,8 @@ class Monitor:
 
     def export(self, params: SearchParams, handle: TextIO, fmt: str) -> int:
         """Write every match, text included, in sort order; return how many."""
+        from indexer.output.export import write_export
+
         return write_export(self.engine.iter_matches(self.today(params)), handle, fmt)
 
     def stats(self) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import sqlite3
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
@@ -13,6 +13,7 @@ from corpus.document import Document
 from corpus.formats import Refused, choose_format, reader_for
 from corpus.problems import ItemWarning, Problem, ReadError
 from corpus.sources import open_input
+from indexer.clock import utc_now
 from indexer.enrich import Enricher
 from indexer.enrich.analysis import Analysis, failure_of
 from indexer.enrich.entity_table import EntityTable
@@ -77,10 +78,6 @@ class IngestReport:
             data[f"{status}_files"] = self.count_status(status)
         return data
 
-
-def utc_now() -> datetime:
-    """The wall clock in UTC, whole seconds."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 class Ingester:
