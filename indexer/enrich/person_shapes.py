@@ -28,9 +28,9 @@ _OPENS_CLAUSE = frozenset(_CLAUSE_MARKS) | {"و", "نیز", "همچنین", "و�
 def shape_mentions(text: str, folded: str, lang: str, cues: dict,
                    is_country: Callable[[str], bool]) -> list[Mention]:
     """People named at a clause's start and followed by a title or a verb of speech, or quoted."""
-    tokens = list(_TOKEN.finditer(folded))
-    words = [token.group() for token in tokens]   # one tokenisation serves every rule below
-    name_word = _name_word_test(cues, is_country)
+    words = _TOKEN.findall(folded)   # one tokenisation serves every rule below
+    spans: list[tuple[int, int]] = []   # the tokens' offsets, found once a name is
+    name_word = _NameWords(cues, is_country)
     mentions: list[Mention] = []
     resume = 0   # tokens before it belong to a name found
     for i in _clause_starts(words):
@@ -52,7 +52,8 @@ def shape_mentions(text: str, folded: str, lang: str, cues: dict,
         # A surname's ending alone is weak ("بازدید ناگهانی وزیر ..."): a comma must set the
         # title apart, or a verb of speech follow.
         if size >= 2 and evidence and _cue_follows(words, end, cues, evidence != "ending"):
-            start, stop = tokens[first].start(), tokens[first + size - 1].end()
+            spans = spans or [token.span() for token in _TOKEN.finditer(folded)]
+            start, stop = spans[first][0], spans[first + size - 1][1]
             mentions.append(Mention(start, " ".join(text[start:stop].split()), "person"))
             resume = end
     return mentions
@@ -66,25 +67,25 @@ def _clause_starts(words: list[str]) -> list[int]:
     return [0] + [i for i, before in enumerate(words[:-1], 1) if before in _OPENS_CLAUSE]
 
 
-def _name_word_test(cues: dict, is_country: Callable[[str], bool]) -> Callable[[str], bool]:
-    """Tell whether a word may be part of a name (letters only, no stop, cue, plural or
-    country); answers are kept for the text's run, where the same words come back often."""
-    answers: dict[str, bool] = {}
+class _NameWords(dict[str, bool]):
+    """word -> whether it may be part of a name (letters only, no stop, cue, plural or
+    country); each word is asked once per text, where the same words come back often."""
 
-    def name_word(word: str) -> bool:
-        answer = answers.get(word)
-        if answer is None:
-            answer = answers[word] = (bool(_LETTER.match(word)) and _name_like(word, cues)
-                                      and not is_country(word))
+    def __init__(self, cues: dict, is_country: Callable[[str], bool]):
+        super().__init__()
+        self.cues, self.is_country = cues, is_country
+
+    def __missing__(self, word: str) -> bool:
+        answer = self[word] = (bool(_LETTER.match(word)) and _name_like(word, self.cues)
+                               and not self.is_country(word))
         return answer
-    return name_word
 
 
-def _name_size(words: list[str], i: int, name_word: Callable[[str], bool]) -> int:
+def _name_size(words: list[str], i: int, name_word: _NameWords) -> int:
     """How many name-like words run from token i: up to three, else 0 (too long for a name)."""
     size = 0
     for word in words[i:i + _MAX_WORDS + 1]:
-        if not name_word(word):
+        if not name_word[word]:
             break
         size += 1
     return size if size <= _MAX_WORDS else 0
