@@ -36,15 +36,19 @@ def _given_name_mentions(text: str, folded: str, lang: str, lex: Lexicon) -> lis
     a title or punctuation makes a name; a run that goes on (or a lone given name) does not.
     """
     cues, cue_re = lex.arabic[lang], lex.arabic_cue_re[lang]
+    connectors = cues.get("connectors", ())
+    words = list(_AR_WHOLE_WORD.finditer(folded))
+    spellings = [word.group() for word in words]
+    # A text repeats its words: each distinct one is asked once, and only openers are walked.
+    openers = {spelling for spelling in set(spellings) if _may_open_name(spelling, cues)
+               and _opens_name(spelling, cues)}
     mentions: list[Mention] = []
-    taken_until, previous = 0, ""
-    for word in _AR_WHOLE_WORD.finditer(folded):
+    taken_until = 0
+    for k in [k for k, spelling in enumerate(spellings) if spelling in openers]:
+        word, previous = words[k], spellings[k - 1] if k else ""
         # after a given name or a connector the word is a middle name ("محمد جواد ظریف",
         # "محمد بن سلمان"), not a start
-        first = word.group()
-        after_given = _opens_name(previous, cues) or previous in cues.get("connectors", ())
-        previous = first
-        if word.start() < taken_until or after_given or not _opens_name(first, cues):
+        if word.start() < taken_until or previous in openers or previous in connectors:
             continue
         tokens = list(_AR_TOKEN.finditer(folded, word.start(), min(len(folded), word.start() + 80)))
         name, units, boundary = _walk_name(folded, tokens, cues, lang, False, cue_re)
@@ -73,6 +77,11 @@ def _punctuated(folded: str, end: int) -> bool:
     return bool(rest) and rest[0] in "،,.:;!?؛»)\"'«("
 
 
+def _may_open_name(word: str, cues: dict) -> bool:
+    # What every opener has (a given name, a compound or a prefix): a cheap first sieve.
+    return word in cues["given"] or "\u200c" in word or word.startswith(("عبد", "غلام"))
+
+
 def _opens_name(word: str, cues: dict) -> bool:
     """Tell whether a word is a given name (or a compound of one) that can open a name."""
     if word in cues.get("not_openers", ()):       # بهمن is a month as often as a man
@@ -89,9 +98,9 @@ def _cue_mentions(text: str, folded: str, lang: str, lex: Lexicon,
     """Names after Persian or Arabic titles: "وزیر امور خارجه ... محمد جواد ظریف"."""
     cues, mentions = lex.arabic[lang], []
     firsts, cue_re = lex.arabic_firsts[lang], lex.arabic_cue_re[lang]
-    # One alternation of every cue is slow to try at each character; words are cheap to test.
-    starts = (w.start() for w in _AR_WORD.finditer(folded) if w.group() in firsts)
-    for cue in filter(None, (cue_re.match(folded, start) for start in starts)):
+    # One alternation of every cue is slow to try at each character: it is tried only where
+    # a cue's first word stands.
+    for cue in filter(None, (cue_re.match(folded, start) for start in _word_starts(folded, firsts))):
         tokens = list(_AR_TOKEN.finditer(folded, cue.end(), min(len(folded), cue.end() + 120)))
         i = 0
         while i < min(len(tokens), 2) and (tokens[i].group() in cues["skip"] or is_country(tokens[i].group())
@@ -103,6 +112,23 @@ def _cue_mentions(text: str, folded: str, lang: str, lex: Lexicon,
             mention = _arabic_name(text, name, units, cues, lang, cue.group("h") is not None, boundary)
             mentions += [mention] if mention else []
     return mentions
+
+
+def _word_starts(folded: str, wanted: frozenset[str]) -> list[int]:
+    """Where the words of `wanted` stand as whole words (_AR_WORD's), in text order.
+
+    The few wanted words a text holds are looked up with str.find: cheaper than testing
+    every word of the text against the set.
+    """
+    starts = []
+    for word in wanted.intersection(_AR_WORD.findall(folded)):
+        at = folded.find(word)
+        while at >= 0:
+            whole = _AR_WORD.match(folded, at)   # the word starting here ends where `word` does
+            if whole and whole.end() == at + len(word) and not (at and _AR_WORD.match(folded, at - 1, at)):
+                starts.append(at)
+            at = folded.find(word, at + 1)
+    return sorted(starts)
 
 
 def _walk_name(folded: str, tokens: list[re.Match[str]], cues: dict, lang: str, royal: bool,

@@ -130,6 +130,7 @@ def _country_keys() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(names), frozenset(adjectives)
 
 
+@lru_cache(maxsize=1 << 16)   # asked of most Persian and Arabic words: the same ones, text after text
 def default_is_country(name: str) -> bool:
     """Tell whether a name is a country, or only country adjectives ("West German")."""
     names, adjectives = _country_keys()
