@@ -3,10 +3,14 @@
 For each shared corpus (first N records, default 2,000), in one run:
 - documents per second of each enricher alone (language, countries, entities, dates) and
   of all of them together, as ingest calls them;
-- language accuracy against the corpus language, on titles alone and on title + text.
+- language accuracy against the corpus language, on titles alone and on title + text;
+- the entity finder split per rule on the Arabic-script corpora (CPU seconds, each rule's
+  share of the whole finder); with --against DIR (another checkout, e.g. made with
+  `git archive <commit> | tar -x -C DIR`), the same split for that tree, measured in a
+  child process in the same run, and the ratio.
 Ingest throughput with enrichment on and off is in benchmarks/ingest.py.
 
-Usage: python benchmarks/enrich.py [--limit N]
+Usage: python benchmarks/enrich.py [--limit N] [--rules-only] [--against DIR]
 """
 from __future__ import annotations
 
@@ -14,13 +18,17 @@ import argparse
 import gzip
 import itertools
 import json
+import subprocess
 import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# --root DIR (the child of --against) times another checkout's code with this script
+_ROOT_AT = sys.argv.index("--root") + 1 if "--root" in sys.argv else 0
+CODE = Path(sys.argv[_ROOT_AT]).resolve() if _ROOT_AT else ROOT
+sys.path.insert(0, str(CODE))
 
 from corpus.jsonl import record_to_document  # noqa: E402
 from indexer.enrich import Enricher  # noqa: E402
@@ -32,6 +40,8 @@ from indexer.enrich.language import detect_language  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "corpus"
 CORPORA = {"reuters-21578": "en", "saudinewsnet": "ar", "farsnews": "fa"}
+RULES = ("fold", "aliases", "latin", "ar: titles", "ar: given names", "ar: shapes")
+REPEATS = 3   # each figure is the least CPU time of this many runs
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
@@ -69,12 +79,91 @@ def accuracy(docs: list, lang: str) -> tuple[float, float]:
     return on_titles, on_texts
 
 
+def rule_seconds(docs: list, lang: str) -> dict[str, float]:
+    """CPU seconds of each step of find_mentions over docs, and of the whole of it.
+
+    The steps are called as find_mentions calls them; caches (the country test) are
+    cleared before each run, as a fresh ingest starts.
+    """
+    from indexer.enrich import entities, entity_arabic, entity_lexicon, person_shapes
+    lex, is_country = entity_lexicon.lexicon(), entity_lexicon.default_is_country
+    bodies = [entities._CAPS_LINE.sub(lambda m: " " * len(m.group()), entities._with_title(d.title, d.text))
+              for d in docs]
+    folded = [entities.fold_letters(body) for body in bodies]
+    taken = [entities._alias_mentions(f, lex)[1] for f in folded]
+    arabic = [bool(entity_arabic._ARABIC_LETTER.search(body)) for body in bodies]
+    steps = {
+        "fold": lambda k: entities.fold_letters(bodies[k]),
+        "aliases": lambda k: entities._alias_mentions(folded[k], lex),
+        "latin": lambda k: entities._latin_mentions(bodies[k], lex, taken[k]),
+        "ar: titles": lambda k: arabic[k] and entity_arabic._cue_mentions(
+            bodies[k], folded[k], lang, lex, is_country),
+        "ar: given names": lambda k: arabic[k] and entity_arabic._given_name_mentions(
+            bodies[k], folded[k], lang, lex),
+        "ar: shapes": lambda k: arabic[k] and person_shapes.shape_mentions(
+            bodies[k], folded[k], lang, lex.arabic[lang], is_country),
+        "find_mentions": lambda k: entities.find_mentions(docs[k].title, docs[k].text, lang),
+    }
+    seconds = {}
+    for name, step in steps.items():
+        runs = []
+        for _ in range(REPEATS):
+            getattr(is_country, "cache_clear", lambda: None)()
+            start = time.process_time()
+            for k in range(len(docs)):
+                step(k)
+            runs.append(time.process_time() - start)
+        seconds[name] = min(runs)
+    return seconds
+
+
+def rules_table(limit: int, against: str | None) -> None:
+    """Print the entity finder's split per rule (and against another tree's, if asked)."""
+    print(f"\nentity finder per rule, CPU seconds (least of {REPEATS} runs); share of find_mentions")
+    for name, lang in CORPORA.items():
+        if lang == "en":
+            continue
+        docs = load(name, limit)
+        here = rule_seconds(docs, lang)
+        there = json.loads(subprocess.run(
+            [sys.executable, __file__, "--root", against, "--rules-json", name, "--limit", str(limit)],
+            check=True, capture_output=True, text=True).stdout) if against else None
+        head = f"{'rule':<18}{'seconds':>9}{'share':>8}"
+        print(f"\n{name} ({lang}), {len(docs)} documents")
+        print(head + (f"{'against':>10}{'share':>8}{'ratio':>8}" if there else ""))
+        for rule in (*RULES, "find_mentions"):
+            row = f"{rule:<18}{here[rule]:>9.2f}{here[rule] / here['find_mentions']:>8.0%}"
+            if there:
+                row += (f"{there[rule]:>10.2f}{there[rule] / there['find_mentions']:>8.0%}"
+                        f"{there[rule] / max(here[rule], 1e-9):>7.1f}x")
+            print(row)
+        rate = len(docs) / here["find_mentions"]
+        print(f"find_mentions: {rate:,.0f} docs/s" + (
+            f" (against: {len(docs) / there['find_mentions']:,.0f} docs/s)" if there else ""))
+
+
 def main() -> None:
     """Print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=2000, help="records per corpus")
-    limit = parser.parse_args().limit
+    parser.add_argument("--rules-only", action="store_true", help="only the per-rule table")
+    parser.add_argument("--against", metavar="DIR", help="another checkout to time the rules of")
+    parser.add_argument("--root", help=argparse.SUPPRESS)   # the checkout whose code runs
+    parser.add_argument("--rules-json", metavar="CORPUS", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.against and not (Path(args.against) / "indexer" / "enrich").is_dir():
+        sys.exit(f"--against {args.against}: not a checkout of this project (no indexer/enrich)")
     default_matcher()      # the gazetteer is built once per process; keep it out of the rates
+    if args.rules_json:
+        print(json.dumps(rule_seconds(load(args.rules_json, args.limit), CORPORA[args.rules_json])))
+        return
+    if not args.rules_only:
+        speed_table(args.limit)
+    rules_table(args.limit, args.against)
+
+
+def speed_table(limit: int) -> None:
+    """Docs/s per enricher and language accuracy, per corpus."""
     print(f"{'corpus':<15}{'docs':>6}" + "".join(f"{k:>16}" for k in
           ("language", "countries", "entities", "dates", "all (Enricher)")) + "   (docs/s)")
     accuracies = {}
