@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 from babel import Locale
 from babel.dates import get_day_names, get_month_names
@@ -52,6 +53,15 @@ def _script_pattern(phrase: str) -> str:
                                for w in phrase.split())
 
 
+def _first_letter_sieve(phrases: Iterable[str]) -> str:
+    """A lookahead for the letters the phrases start with (else nothing): at a word that starts
+    otherwise, the scan moves on without trying every phrase."""
+    letters = {phrase.split()[0][0] for phrase in phrases}
+    if not letters or "\u200c" in letters:   # _script_pattern makes a leading ZWNJ optional
+        return ""
+    return f"(?=[{''.join(re.escape(letter) for letter in sorted(letters))}])"
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """Build the lexicon from the entity_* data files and Babel's calendar names."""
@@ -73,7 +83,7 @@ def lexicon() -> Lexicon:
         suffixes=frozenset(orgs["corporate_suffixes"]), generic=frozenset(orgs["generic_words"]),
         stops=frozenset(_load("entity_stopwords.json")["words"]) | calendar,
         aliases=table,
-        alias_re=re.compile(rf"(?<![\w.])(?:[وبلف](?=ال))?({alias_alt})(?![\w])"),
+        alias_re=re.compile(rf"(?<![\w.])(?:[وبلف](?=ال))?{_first_letter_sieve(table)}({alias_alt})(?![\w])"),
         arabic=arabic, arabic_cue_re={lang: _arabic_cue_re(spec) for lang, spec in arabic.items()},
         arabic_firsts={lang: _arabic_firsts(spec) for lang, spec in arabic.items()})
 
