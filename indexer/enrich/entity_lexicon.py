@@ -101,22 +101,24 @@ def _arabic_cues(spec: dict, more: dict) -> dict[str, dict[str, frozenset[str]]]
     return cues
 
 
+def _cue_forms(words: frozenset[str]) -> list[str]:
+    # "الرئيس" also comes as "والرئيس", "للرئيس", "بالرئيس"; spelling the prefixes out
+    # (rather than an optional group first) lets the regex engine skip ahead fast.
+    forms = [p + w[2:] for w in words if w.startswith("ال") for p in _AL_PREFIXES]
+    return forms + [p + w for w in words if not w.startswith("ال") for p in ("", "و", "ف")]
+
+
 def _arabic_firsts(spec: dict[str, frozenset[str]]) -> frozenset[str]:
     """First words of every cue form: a cheap set test finds where a cue may start."""
-    words = spec["honorifics"] | spec["roles"]
-    forms = [p + w[2:] for w in words if w.startswith("ال") for p in _AL_PREFIXES]
-    forms += [p + w for w in words if not w.startswith("ال") for p in ("", "و", "ف")]
-    return frozenset(re.split(r"[\s\u200c]", f)[0] for f in forms)
+    return frozenset(re.split(r"[\s\u200c]", f)[0] for f in _cue_forms(spec["honorifics"] | spec["roles"]))
 
 
 def _arabic_cue_re(spec: dict[str, frozenset[str]]) -> re.Pattern[str]:
     def alt(words: frozenset[str]) -> str:
-        # "الرئيس" also comes as "والرئيس", "للرئيس", "بالرئيس"; spelling the prefixes out
-        # (rather than an optional group first) lets the regex engine skip ahead fast.
-        forms = [p + w[2:] for w in words if w.startswith("ال") for p in _AL_PREFIXES]
-        forms += [p + w for w in words if not w.startswith("ال") for p in ("", "و", "ف")]
-        return "|".join(_script_pattern(f) for f in sorted(forms, key=len, reverse=True))
-    return re.compile(rf"(?:(?P<h>{alt(spec['honorifics'])})|(?P<r>{alt(spec['roles'])}))"
+        return "|".join(_script_pattern(f) for f in sorted(_cue_forms(words), key=len, reverse=True))
+    # The names' walk asks at each word whether a cue starts there: most words start otherwise.
+    sieve = _first_letter_sieve(_cue_forms(spec["honorifics"] | spec["roles"]))
+    return re.compile(rf"{sieve}(?:(?P<h>{alt(spec['honorifics'])})|(?P<r>{alt(spec['roles'])}))"
                       rf"(?=[\s\u200c،,:])")
 
 
