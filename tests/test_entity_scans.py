@@ -10,7 +10,7 @@ import re
 import pytest
 
 from indexer.enrich.entities import _with_title
-from indexer.enrich.entity_arabic import _AR_WORD, _word_starts
+from indexer.enrich.entity_arabic import _AR_WHOLE_WORD, _AR_WORD, _word_starts
 from indexer.enrich.entity_lexicon import _first_letter_sieve, lexicon
 from indexer.enrich.person_shapes import _clause_starts
 from indexer.text.folding import fold_letters
@@ -29,18 +29,22 @@ def folded_texts(path, count: int) -> list[str]:
 
 def test_word_starts_are_whole_words_in_text_order():
     text = "وزیر گفت، وزیرها و الوزیر؛ وزیر"
-    assert _word_starts(text, frozenset({"وزیر"})) == [0, 27]
-    assert _word_starts(text, frozenset({"وزیر", "الوزیر"})) == [0, 19, 27]
-    assert _word_starts(text, frozenset({"رئیس"})) == []
-    # _AR_WORD stops at a ZWNJ: "وزیر" opens "وزیر‌ها" as the plain scan saw it
-    assert _word_starts(f"وزیر{ZWNJ}ها", frozenset({"وزیر", "ها"})) == [0, 5]
+    assert _word_starts(text, ["وزیر"], _AR_WORD) == [0, 27]
+    assert _word_starts(text, ["الوزیر", "وزیر"], _AR_WORD) == [0, 19, 27]
+    assert _word_starts(text, ["رئیس"], _AR_WORD) == []
+    # _AR_WORD stops at a ZWNJ, _AR_WHOLE_WORD does not
+    assert _word_starts(f"وزیر{ZWNJ}ها", ["وزیر", "ها"], _AR_WORD) == [0, 5]
+    assert _word_starts(f"وزیر{ZWNJ}ها", ["وزیر", "ها"], _AR_WHOLE_WORD) == []
+    assert _word_starts(f"وزیر{ZWNJ}ها", [f"وزیر{ZWNJ}ها"], _AR_WHOLE_WORD) == [0]
 
 
 def test_word_starts_match_testing_every_word_on_farsnews():
-    wanted = lexicon().arabic_firsts["fa"] | lexicon().arabic_firsts["ar"]
+    wanted = lexicon().arabic_firsts["fa"] | lexicon().arabic_firsts["ar"] | lexicon().arabic["fa"]["given"]
     for text in folded_texts(FARSNEWS, 300):
-        assert _word_starts(text, wanted) == [m.start() for m in _AR_WORD.finditer(text)
-                                              if m.group() in wanted]
+        for word_re in (_AR_WORD, _AR_WHOLE_WORD):
+            present = wanted.intersection(word_re.findall(text))
+            assert _word_starts(text, present, word_re) == [
+                m.start() for m in word_re.finditer(text) if m.group() in wanted]
 
 
 def test_first_letter_sieve():

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, Iterable
 
 from indexer.enrich.entity_lexicon import Lexicon
 from indexer.enrich.entity_table import Mention
@@ -37,20 +37,21 @@ def _given_name_mentions(text: str, folded: str, lang: str, lex: Lexicon) -> lis
     """
     cues, cue_re = lex.arabic[lang], lex.arabic_cue_re[lang]
     connectors = cues.get("connectors", ())
-    words = list(_AR_WHOLE_WORD.finditer(folded))
-    spellings = [word.group() for word in words]
-    # A text repeats its words: each distinct one is asked once, and only openers are walked.
+    spellings = _AR_WHOLE_WORD.findall(folded)
+    # A text repeats its words: each distinct one is asked once, and only openers are walked
+    # (found with str.find: the k-th opener in spellings stands at the k-th offset).
     openers = {spelling for spelling in set(spellings) if _may_open_name(spelling, cues)
                and _opens_name(spelling, cues)}
+    opening = [k for k, spelling in enumerate(spellings) if spelling in openers]
     mentions: list[Mention] = []
     taken_until = 0
-    for k in [k for k, spelling in enumerate(spellings) if spelling in openers]:
-        word, previous = words[k], spellings[k - 1] if k else ""
+    for k, start in zip(opening, _word_starts(folded, openers, _AR_WHOLE_WORD), strict=True):
+        previous = spellings[k - 1] if k else ""
         # after a given name or a connector the word is a middle name ("محمد جواد ظریف",
         # "محمد بن سلمان"), not a start
-        if word.start() < taken_until or previous in openers or previous in connectors:
+        if start < taken_until or previous in openers or previous in connectors:
             continue
-        tokens = list(_AR_TOKEN.finditer(folded, word.start(), min(len(folded), word.start() + 80)))
+        tokens = list(_AR_TOKEN.finditer(folded, start, min(len(folded), start + 80)))
         name, units, boundary = _walk_name(folded, tokens, cues, lang, False, cue_re)
         # Given name + surname; a third word only before punctuation (a verb's noun part,
         # "محسن یعقوبی منتشر کرد", often stands before a stop word). "حسن نیت" is good
@@ -100,7 +101,8 @@ def _cue_mentions(text: str, folded: str, lang: str, lex: Lexicon,
     firsts, cue_re = lex.arabic_firsts[lang], lex.arabic_cue_re[lang]
     # One alternation of every cue is slow to try at each character: it is tried only where
     # a cue's first word stands.
-    for cue in filter(None, (cue_re.match(folded, start) for start in _word_starts(folded, firsts))):
+    starts = _word_starts(folded, firsts.intersection(_AR_WORD.findall(folded)), _AR_WORD)
+    for cue in filter(None, (cue_re.match(folded, start) for start in starts)):
         tokens = list(_AR_TOKEN.finditer(folded, cue.end(), min(len(folded), cue.end() + 120)))
         i = 0
         while i < min(len(tokens), 2) and (tokens[i].group() in cues["skip"] or is_country(tokens[i].group())
@@ -114,18 +116,18 @@ def _cue_mentions(text: str, folded: str, lang: str, lex: Lexicon,
     return mentions
 
 
-def _word_starts(folded: str, wanted: frozenset[str]) -> list[int]:
-    """Where the words of `wanted` stand as whole words (_AR_WORD's), in text order.
+def _word_starts(folded: str, words: Iterable[str], word_re: re.Pattern[str]) -> list[int]:
+    """Where the words stand as whole words (word_re's runs) in the text, in text order.
 
-    The few wanted words a text holds are looked up with str.find: cheaper than testing
-    every word of the text against the set.
+    The few words a rule wants are looked up with str.find: cheaper than testing every word
+    of the text.
     """
     starts = []
-    for word in wanted.intersection(_AR_WORD.findall(folded)):
+    for word in words:
         at = folded.find(word)
         while at >= 0:
-            whole = _AR_WORD.match(folded, at)   # the word starting here ends where `word` does
-            if whole and whole.end() == at + len(word) and not (at and _AR_WORD.match(folded, at - 1, at)):
+            whole = word_re.match(folded, at)   # the run starting here ends where `word` does
+            if whole and whole.end() == at + len(word) and not (at and word_re.match(folded, at - 1, at)):
                 starts.append(at)
             at = folded.find(word, at + 1)
     return sorted(starts)
