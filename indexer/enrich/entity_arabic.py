@@ -123,7 +123,7 @@ def _word_starts(folded: str, words: Iterable[str], word_re: re.Pattern[str]) ->
     of the text.
     """
     starts = []
-    for word in words:
+    for word in filter(None, words):   # an empty word would be found everywhere
         at = folded.find(word)
         while at >= 0:
             whole = word_re.match(folded, at)   # the run starting here ends where `word` does
