@@ -28,8 +28,8 @@ _OPENS_CLAUSE = frozenset(_CLAUSE_MARKS) | {"و", "نیز", "همچنین", "و�
 def shape_mentions(text: str, folded: str, lang: str, cues: dict,
                    is_country: Callable[[str], bool]) -> list[Mention]:
     """People named at a clause's start and followed by a title or a verb of speech, or quoted."""
-    words = _TOKEN.findall(folded)   # one tokenisation serves every rule below
-    spans: list[tuple[int, int]] = []   # the tokens' offsets, found once a name is
+    words = _TOKEN.findall(folded)   # the tokens as strings serve every test below
+    spans: list[tuple[int, int]] = []   # their offsets, taken only once a name is found
     name_word = _NameWords(cues, is_country)
     mentions: list[Mention] = []
     resume = 0   # tokens before it belong to a name found
