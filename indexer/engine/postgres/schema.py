@@ -11,6 +11,10 @@ search_entries  one row per document: its words (title and text as separate tsve
 search_labels   the display label of each facet key, the first one written.
 search_words    every indexed word per text field: the wildcard bound and the words a
                 query highlights are read here (what Whoosh's term dictionary answers).
+
+Step 2 adds text_positions, the number of positions in text_words (what ts_rank's length
+normalisation divides by), kept by PostgreSQL as a generated column: relevance bounds a
+document's text rank by it without unpacking its words (indexer/engine/postgres/bounded_rank.py).
 """
 from __future__ import annotations
 
@@ -60,6 +64,17 @@ CREATE TABLE search_words (
     word text COLLATE "C" NOT NULL,
     PRIMARY KEY (field, word)
 );
+""",
+    # 2: ts_rank's length of the text words, kept beside them (adding it fills every row;
+    # nullable only because rows.py's staging table copies the columns but not how this
+    # one is generated)
+    """
+CREATE FUNCTION search_text_positions(words tsvector) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT coalesce(sum(coalesce(array_length(u.positions, 1), 1)), 0)::integer
+      FROM unnest(words) AS u $$;
+ALTER TABLE search_entries ADD COLUMN text_positions integer
+    GENERATED ALWAYS AS (search_text_positions(text_words)) STORED;
 """,
 )
 VERSION = len(STEPS)

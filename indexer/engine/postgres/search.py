@@ -1,15 +1,18 @@
 """Find, rank and count matches in SQL: SearchParams in, SearchResult out (the Whoosh
 engine's search.py, over search_entries).
 
-Counts never loop over matches in Python: one statement counts the days and every
-facet's keys over the matching rows (the facet arrays unnested, grouped, joined to their
-labels). Near-duplicates collapse as in the Whoosh engine, with the same functions
-(indexer/search/near_duplicates.py): only matches that share a band key with some other
-document (copy_candidate) can collapse, so only their signatures are read, in seq order
-(the Whoosh engine's document order); each group hides under its earliest member.
+Counts never loop over matches in Python: one statement reads the matching rows once,
+counts the days and every facet's keys (the facet arrays unnested, grouped, joined to their
+labels) and returns the matches that may collapse. Near-duplicates collapse as in the
+Whoosh engine, with the same functions (indexer/search/near_duplicates.py): only matches
+that share a band key with some other document (copy_candidate) can collapse, so only their
+signatures are read, in seq order (the Whoosh engine's document order); each group hides
+under its earliest member. Relevance's first pages rank only the matches that can reach
+them (bounded_rank.py).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -17,6 +20,7 @@ from psycopg import sql
 
 from indexer.engine import SearchResult, UnknownDocument
 from indexer.engine.fields import UNDATED_DAY
+from indexer.engine.postgres.bounded_rank import bounded_ids, text_bound_holds
 from indexer.engine.postgres.query import (
     MAX_EXPANSIONS,
     TEXT_FIELDS,
@@ -38,17 +42,46 @@ TITLE_BOOST = 2            # as the Whoosh engine: the title counts double
 NEWEST = sql.SQL("(e.day = 0), e.ts DESC, e.doc_id")
 OLDEST = sql.SQL("(e.day = 0), e.ts, e.doc_id")
 
-_COUNTS = """
-WITH m AS MATERIALIZED (SELECT e.day, {keys} FROM search_entries e WHERE {where})
-SELECT '' AS facet, m.day::text AS key, NULL AS label, count(*) FROM m GROUP BY m.day
+# One pass over the matches (the CTE is read once): rows of three kinds, told apart by
+# `kind`: '' a day (key = day number, n = matches that day), a facet's name (key, its
+# label, n = matches holding it), and '=copy' a match that may collapse (key = doc_id,
+# n = seq, with its day, ts and signature). Neither '' nor '=copy' names a facet.
+_SUMMARY = """
+WITH m AS MATERIALIZED (
+    SELECT e.doc_id, e.seq, e.day, e.ts, e.copy_candidate,
+           CASE WHEN e.copy_candidate THEN e.nearsig END AS nearsig, {keys}
+    FROM search_entries e WHERE {where})
+SELECT '' AS kind, m.day::text AS key, NULL AS label, count(*) AS n,
+       NULL::integer AS day, NULL::bigint AS ts, NULL::bytea AS nearsig
+FROM m GROUP BY m.day
 UNION ALL
-SELECT c.facet, c.key, l.label, c.n FROM (
+SELECT c.facet, c.key, l.label, c.n, NULL, NULL, NULL FROM (
     SELECT v.facet, k.key, count(*) AS n
     FROM m CROSS JOIN LATERAL (VALUES {pairs}) AS v(facet, keys)
            CROSS JOIN LATERAL unnest(v.keys) AS k(key)
     GROUP BY v.facet, k.key) AS c
 LEFT JOIN search_labels l ON l.facet = c.facet AND l.key = c.key
+UNION ALL
+SELECT '=copy', m.doc_id, NULL, m.seq, m.day, m.ts, m.nearsig FROM m WHERE m.copy_candidate
 """
+# The planner prices reading a tsvector like any column, but a document's text words are
+# compressed out of line (TOAST): a sequential scan testing @@ on every row unpacks every
+# document's words (at 20k documents, 220 ms for a word in 20% of them against 10 ms
+# through the GIN index). Searches therefore never choose it while an index can answer
+# (a search no index can answer, e.g. NOT oil, still scans); JIT compiling costs more than
+# these short statements run.
+_PLAN_SETTINGS = ("SET LOCAL enable_seqscan = off", "SET LOCAL jit = off")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts over every match, and the matches that may collapse (by seq)."""
+
+    facets: dict[str, dict[str, int]]
+    days: dict[date, int]
+    undated: int
+    total: int
+    candidates: list[tuple]        # (doc_id, seq, day, ts, nearsig), in seq order
 
 
 def expander(cur) -> Callable[[str, str, str], list[str]]:
@@ -69,11 +102,18 @@ def compile_search(cur, params: SearchParams) -> Compiled:
     return compile_params(params, expander(cur))
 
 
+def plan_for_matches(cur) -> None:
+    """Settle how the rest of this transaction's statements are planned (_PLAN_SETTINGS)."""
+    for setting in _PLAN_SETTINGS:
+        cur.execute(setting)
+
+
 def find(cur, params: SearchParams, fetch: Fetch | None) -> SearchResult:
     """One page of groups, with facets and day counts over every matching document."""
+    plan_for_matches(cur)
     compiled = compile_search(cur, params)
-    facets, days, undated, total = counts(cur, compiled.where)
-    members = candidates(cur, compiled.where, sql.SQL("e.seq"))
+    found = summary(cur, compiled.where)
+    members = found.candidates
     copies = copies_by_leader(range(len(members)), [m[4] for m in members],
                               lambda i: oldest_key(members[i]))
     hidden = [members[i][0] for group in copies.values() for i in group]
@@ -81,14 +121,15 @@ def find(cur, params: SearchParams, fetch: Fetch | None) -> SearchResult:
     page = ranked_ids(cur, compiled, params.sort_order, hidden, end)[start:end]
     return SearchResult(
         documents=documents_in_order(fetch, page) if fetch else [],
-        total=total, groups=total - len(hidden),
+        total=found.total, groups=found.total - len(hidden),
         duplicates={members[leader][0]: len(group) for leader, group in copies.items()},
-        facets=facets, days=days, undated=undated,
+        facets=found.facets, days=found.days, undated=found.undated,
         words=highlight_words(cur, compiled) if params.query.strip() else frozenset())
 
 
 def find_copies(cur, params: SearchParams, doc_id: str, fetch: Fetch | None) -> SearchResult:
     """The matches collapsed with one document, in sort order; UnknownDocument if none."""
+    plan_for_matches(cur)
     target = cur.execute("SELECT doc_id, seq, day, ts, nearsig FROM search_entries "
                          "WHERE doc_id = %s", (doc_id,)).fetchone()
     if target is None:
@@ -100,42 +141,47 @@ def find_copies(cur, params: SearchParams, doc_id: str, fetch: Fetch | None) -> 
     position = {m[0]: i for i, m in enumerate(ranked)}
     group = set(group_of(position[doc_id], range(len(ranked)), [m[4] for m in ranked]))
     shown = [ranked[i][0] for i in sorted(group)]          # in sort order
-    facets, days, undated, _total = counts(
-        cur, sql.SQL("e.doc_id = ANY({})").format(sql.Literal(shown)))
+    found = summary(cur, sql.SQL("e.doc_id = ANY({})").format(sql.Literal(shown)))
     start = (params.page - 1) * params.limit
     return SearchResult(
         documents=documents_in_order(fetch, shown[start:start + params.limit]) if fetch else [],
-        total=len(shown), groups=len(shown), facets=facets, days=days, undated=undated,
+        total=len(shown), groups=len(shown), facets=found.facets, days=found.days,
+        undated=found.undated,
         words=highlight_words(cur, compiled) if params.query.strip() else frozenset())
 
 
 def iter_ids(cur, params: SearchParams) -> list[str]:
     """Every matching document's id in the params' sort order, without paging."""
+    plan_for_matches(cur)
     compiled = compile_search(cur, params)
     return ranked_ids(cur, compiled, params.sort_order, [], None)
 
 
-def counts(cur, where: sql.Composable) -> tuple[dict[str, dict[str, int]], dict[date, int],
-                                                int, int]:
-    """Facet counts by label, dated matches per day, the undated and all matches, in SQL."""
+def summary(cur, where: sql.Composable) -> Summary:
+    """Facet counts by label, dated matches per day, the undated and all matches, and the
+    matches that may collapse: one statement, reading the matches once."""
     keys = sql.SQL(", ").join(sql.SQL("e.{}").format(sql.Identifier(f"{n}_keys"))
                               for n in FACETS)
     pairs = sql.SQL(", ").join(sql.SQL("({}, m.{})").format(
         sql.Literal(n), sql.Identifier(f"{n}_keys")) for n in FACETS)
     facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     days: dict[date, int] = {}
+    members: list[tuple] = []
     undated = total = 0
-    for facet, key, label, count in cur.execute(
-            sql.SQL(_COUNTS).format(keys=keys, where=where, pairs=pairs)):
-        if facet:
-            facets[facet][label if label is not None else key] = count
-            continue
-        total += count
-        if int(key) == UNDATED_DAY:
-            undated = count
+    for kind, key, label, count, day, ts, nearsig in cur.execute(
+            sql.SQL(_SUMMARY).format(keys=keys, where=where, pairs=pairs)):
+        if kind == "=copy":
+            members.append((key, count, day, ts, nearsig))
+        elif kind:
+            facets[kind][label if label is not None else key] = count
         else:
-            days[day_from_number(int(key))] = count
-    return facets, days, undated, total
+            total += count
+            if int(key) == UNDATED_DAY:
+                undated = count
+            else:
+                days[day_from_number(int(key))] = count
+    members.sort(key=lambda member: member[1])        # seq: the Whoosh engine's doc order
+    return Summary(facets, days, undated, total, members)
 
 
 def candidates(cur, where: sql.Composable, ordering: sql.Composable) -> list[tuple]:
@@ -164,15 +210,18 @@ def order(compiled: Compiled, sort_order: str) -> sql.Composable:
 def score(compiled: Compiled) -> sql.Composable | None:
     """ts_rank of the positive words on the title (counting double) and on the text;
     None when the search asks no word (every match scores the same)."""
-    parts = []
-    for text_field in TEXT_FIELDS:
-        query = compiled.rank_query(text_field)
-        if query is not None:
-            weight = TITLE_BOOST if text_field == "title" else 1
-            parts.append(sql.SQL("{} * ts_rank(e.{}, {}::tsquery, 1)").format(
-                sql.Literal(weight), sql.Identifier(f"{text_field}_words"),
-                sql.Literal(query)))
+    parts = [part for part in (field_score(compiled, f) for f in TEXT_FIELDS) if part is not None]
     return sql.SQL(" + ").join(parts) if parts else None
+
+
+def field_score(compiled: Compiled, text_field: str) -> sql.Composable | None:
+    """One field's part of the score (weight * ts_rank); None when it ranks no word."""
+    query = compiled.rank_query(text_field)
+    if query is None:
+        return None
+    weight = TITLE_BOOST if text_field == "title" else 1
+    return sql.SQL("{} * ts_rank(e.{}, {}::tsquery, 1)").format(
+        sql.Literal(weight), sql.Identifier(f"{text_field}_words"), sql.Literal(query))
 
 
 def ranked_ids(cur, compiled: Compiled, sort_order: str, hidden: list[str],
@@ -181,6 +230,11 @@ def ranked_ids(cur, compiled: Compiled, sort_order: str, hidden: list[str],
     where = compiled.where
     if hidden:
         where = sql.SQL("{} AND NOT (e.doc_id = ANY({}))").format(where, sql.Literal(hidden))
+    text = field_score(compiled, "text")
+    if (sort_order == "relevance" and count and text is not None
+            and text_bound_holds(compiled.rank["text"])):
+        title = field_score(compiled, "title") or sql.SQL("0")
+        return bounded_ids(cur, where, title, text, count)
     limit = sql.SQL("") if count is None else sql.SQL(" LIMIT {}").format(sql.Literal(count))
     rows = cur.execute(sql.SQL("SELECT e.doc_id FROM search_entries e WHERE {} "
                                "ORDER BY {}{}").format(where, order(compiled, sort_order),
