@@ -6,8 +6,8 @@ For each shared corpus (first N records, default 2,000), in one run:
 - language accuracy against the corpus language, on titles alone and on title + text;
 - the entity finder split per rule on the Arabic-script corpora (CPU seconds, each rule's
   share of the whole finder); with --against DIR (another checkout, e.g. made with
-  `git archive <commit> | tar -x -C DIR`), the same split for that tree, measured in a
-  child process in the same run, and the ratio.
+  `git archive <commit> | tar -x -C DIR`), the same split for that tree and the ratio:
+  both trees run in child processes taking turns, so both see the same machine load.
 Ingest throughput with enrichment on and off is in benchmarks/ingest.py.
 
 Usage: python benchmarks/enrich.py [--limit N] [--rules-only] [--against DIR]
@@ -79,14 +79,16 @@ def accuracy(docs: list, lang: str) -> tuple[float, float]:
     return on_titles, on_texts
 
 
-def rule_seconds(docs: list, lang: str) -> dict[str, float]:
-    """CPU seconds of each step of find_mentions over docs, and of the whole of it.
+def rule_seconds(docs: list, lang: str, repeats: int) -> dict[str, float]:
+    """CPU seconds of each step of find_mentions over docs, and of the whole of it (the
+    least of `repeats` runs).
 
     The steps are called as find_mentions calls them; caches (the country test) are
     cleared before each run, as a fresh ingest starts.
     """
     from indexer.enrich import entities, entity_arabic, entity_lexicon, person_shapes
     lex, is_country = entity_lexicon.lexicon(), entity_lexicon.default_is_country
+    is_country("")   # builds the country names, once per process
     bodies = [entities._CAPS_LINE.sub(lambda m: " " * len(m.group()), entities._with_title(d.title, d.text))
               for d in docs]
     folded = [entities.fold_letters(body) for body in bodies]
@@ -104,10 +106,12 @@ def rule_seconds(docs: list, lang: str) -> dict[str, float]:
             bodies[k], folded[k], lang, lex.arabic[lang], is_country),
         "find_mentions": lambda k: entities.find_mentions(docs[k].title, docs[k].text, lang),
     }
+    for step in steps.values():   # whatever else a step builds once, outside the timing
+        step(0)
     seconds = {}
     for name, step in steps.items():
         runs = []
-        for _ in range(REPEATS):
+        for _ in range(repeats):
             getattr(is_country, "cache_clear", lambda: None)()
             start = time.process_time()
             for k in range(len(docs)):
@@ -117,6 +121,19 @@ def rule_seconds(docs: list, lang: str) -> dict[str, float]:
     return seconds
 
 
+def taking_turns(roots: tuple[str, str], corpus: str, limit: int) -> list[dict[str, float]]:
+    """Each tree's least seconds per rule over REPEATS single runs in child processes,
+    the trees taking turns."""
+    best: list[dict[str, float]] = [{}, {}]
+    for _ in range(REPEATS):
+        for tree, root in enumerate(roots):
+            run = json.loads(subprocess.run(
+                [sys.executable, __file__, "--root", root, "--rules-json", corpus, "--limit", str(limit)],
+                check=True, capture_output=True, text=True).stdout)
+            best[tree] = {rule: min(seconds, best[tree].get(rule, seconds)) for rule, seconds in run.items()}
+    return best
+
+
 def rules_table(limit: int, against: str | None) -> None:
     """Print the entity finder's split per rule (and against another tree's, if asked)."""
     print(f"\nentity finder per rule, CPU seconds (least of {REPEATS} runs); share of find_mentions")
@@ -124,10 +141,9 @@ def rules_table(limit: int, against: str | None) -> None:
         if lang == "en":
             continue
         docs = load(name, limit)
-        here = rule_seconds(docs, lang)
-        there = json.loads(subprocess.run(
-            [sys.executable, __file__, "--root", against, "--rules-json", name, "--limit", str(limit)],
-            check=True, capture_output=True, text=True).stdout) if against else None
+        here, there = rule_seconds(docs, lang, REPEATS), None
+        if against:
+            here, there = taking_turns((str(ROOT), against), name, limit)
         head = f"{'rule':<18}{'seconds':>9}{'share':>8}"
         print(f"\n{name} ({lang}), {len(docs)} documents")
         print(head + (f"{'against':>10}{'share':>8}{'ratio':>8}" if there else ""))
@@ -155,7 +171,7 @@ def main() -> None:
         sys.exit(f"--against {args.against}: not a checkout of this project (no indexer/enrich)")
     default_matcher()      # the gazetteer is built once per process; keep it out of the rates
     if args.rules_json:
-        print(json.dumps(rule_seconds(load(args.rules_json, args.limit), CORPORA[args.rules_json])))
+        print(json.dumps(rule_seconds(load(args.rules_json, args.limit), CORPORA[args.rules_json], 1)))
         return
     if not args.rules_only:
         speed_table(args.limit)
