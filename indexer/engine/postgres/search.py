@@ -70,7 +70,8 @@ SELECT '=copy', m.doc_id, NULL, m.seq, m.day, m.ts, m.nearsig FROM m WHERE m.cop
 # through the GIN index). Searches therefore never choose it while an index can answer
 # (a search no index can answer, e.g. NOT oil, still scans); JIT compiling costs more than
 # these short statements run.
-_PLAN_SETTINGS = ("SET LOCAL enable_seqscan = off", "SET LOCAL jit = off")
+# (set_config(..., true) is SET LOCAL: both in one round trip)
+_PLAN_SETTINGS = "SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,7 @@ def compile_search(cur, params: SearchParams) -> Compiled:
 
 def plan_for_matches(cur) -> None:
     """Settle how the rest of this transaction's statements are planned (_PLAN_SETTINGS)."""
-    for setting in _PLAN_SETTINGS:
-        cur.execute(setting)
+    cur.execute(_PLAN_SETTINGS)
 
 
 def find(cur, params: SearchParams, fetch: Fetch | None) -> SearchResult:
