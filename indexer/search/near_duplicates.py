@@ -29,6 +29,8 @@ from array import array
 from collections import Counter
 from typing import Callable, Iterable, Iterator, Sequence
 
+import numpy as np
+
 from indexer.text.folding import fold_text
 
 SHINGLE = 4
@@ -110,7 +112,8 @@ def similarity(a: bytes, b: bytes) -> float:
     """The Jaccard similarity two signatures estimate (0 when either is missing)."""
     if len(a) != _SIZE or len(b) != _SIZE:
         return 0.0
-    same = sum(x == y for x, y in zip(struct.unpack(_FORMAT, a), struct.unpack(_FORMAT, b), strict=True))
+    # The signatures' 32-bit minima compared by numpy: a search compares thousands of pairs.
+    same = int(np.count_nonzero(np.frombuffer(a, "<u4") == np.frombuffer(b, "<u4")))
     return same / PERMUTATIONS
 
 

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import heapq
-from collections import Counter
 from itertools import islice
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
+
+import numpy as np
 
 from indexer.engine import Fetch, SearchResult, UnknownDocument
 from indexer.engine.fields import UNDATED_DAY
-from indexer.engine.whoosh.columns import DocTable, count_facets
+from indexer.engine.whoosh.columns import DocTable, count_days, count_facets
+from indexer.engine.whoosh.docsets import matching_docnums
 from indexer.engine.whoosh.query import build_query, highlight_terms
 from indexer.search.histogram import day_from_number
 from indexer.search.near_duplicates import copies_by_leader, group_of
@@ -40,7 +42,8 @@ def find(searcher, table: DocTable, params: SearchParams, fetch: Fetch | None = 
     page's documents are read through fetch (none without one: counts only).
     """
     query = build_query(params)
-    matching = sorted(searcher.docs_for_query(query))
+    found = matching_docnums(searcher, query)
+    matching = found.tolist()
     candidates = table.copy_candidates()
     copies = copies_by_leader([d for d in matching if d in candidates], table.signatures,
                               table.oldest_key, keys_of=table.band_keys)
@@ -52,7 +55,7 @@ def find(searcher, table: DocTable, params: SearchParams, fetch: Fetch | None = 
         key = table.newest_key if params.sort_order == "newest" else table.oldest_key
         first = heapq.nsmallest(end, (d for d in matching if d not in hidden), key=key)
     duplicates = {table.ids[d]: len(c) for d, c in copies.items()}
-    return result(searcher, table, params, query, matching, first[start:end],
+    return result(searcher, table, params, query, found, first[start:end],
                   len(matching) - len(hidden), duplicates, fetch)
 
 
@@ -90,12 +93,13 @@ def find_copies(searcher, table: DocTable, params: SearchParams, doc_id: str,
                   len(shown), {}, fetch)
 
 
-def result(searcher, table: DocTable, params: SearchParams, query, matching: list[int],
+def result(searcher, table: DocTable, params: SearchParams, query,
+           matching: np.ndarray | Sequence[int],
            shown: list[int], groups: int, duplicates: dict[str, int], fetch: Fetch | None
            ) -> SearchResult:
     """The SearchResult of one page: shown documents, counts over every matching one."""
     words = highlight_terms(query, searcher.reader()) if params.query.strip() else set()
-    per_day = Counter(table.days[d] for d in matching)
+    per_day = count_days(table, matching)
     undated = per_day.pop(UNDATED_DAY, 0)
     return SearchResult(
         documents=documents_in_order(fetch, [table.ids[d] for d in shown]) if fetch else [],
