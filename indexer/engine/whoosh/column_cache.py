@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import struct
 import zlib
@@ -139,7 +140,7 @@ def segment_columns(leaf) -> SegmentColumns:
         return read_columns(leaf)       # an index in memory: nothing to keep
     path = cache_path(folder, segment_id)
     try:
-        return decode(path.read_bytes(), segment_id, docs)
+        return decode(mapped(path), segment_id, docs)
     except (OSError, ValueError, KeyError, TypeError):
         pass                            # missing, stale, cut short or garbled: read again
     columns = read_columns(leaf)
@@ -148,6 +149,14 @@ def segment_columns(leaf) -> SegmentColumns:
     except ValueError:
         pass                            # a text the file cannot hold: read columns each time
     return columns
+
+
+def mapped(path: Path) -> mmap.mmap:
+    """The file's bytes mapped read-only: the arrays decoded from it are views, not copies
+    (a copy of a 35 MB cache at 100k documents was a tenth of a new process's first search).
+    The mapping outlives a deletion of the file by Whoosh's clean-up, as its views need."""
+    with open(path, "rb") as handle:
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)   # ValueError if empty
 
 
 def folder_of(leaf) -> Path | None:
@@ -234,7 +243,7 @@ def _split(joined: np.ndarray) -> list[str]:
     return text.split(ID_SEPARATOR) if text else []
 
 
-def decode(data: bytes, segment_id: str, docs: int) -> SegmentColumns:
+def decode(data: bytes | mmap.mmap, segment_id: str, docs: int) -> SegmentColumns:
     """The columns a cache file holds; ValueError unless it is whole and of this segment."""
     if len(data) < _HEAD.size:
         raise ValueError("cut short")
