@@ -6,10 +6,12 @@ from dataclasses import replace
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3FieldWriter
 
 from indexer.engine.documents import store_documents
 from indexer.engine.whoosh import index as index_module
 from indexer.engine.whoosh import search as search_module
+from indexer.engine.whoosh.codec import InliningCodec
 from indexer.engine.whoosh.engine import WhooshEngine
 from indexer.engine.whoosh.index import SearchIndex
 from indexer.engine.whoosh.schema import build_schema
@@ -155,3 +157,40 @@ def test_segments_with_inlined_postings_merge(tmp_path):
         assert before[2][0] == 30
     finally:
         engine.close()
+
+
+class PerPostingCodec(InliningCodec):
+    """The project's codec with Whoosh's own field writer (a length read per posting)."""
+
+    def field_writer(self, storage, segment):
+        return W3FieldWriter(self, storage, segment)
+
+
+def test_field_lengths_read_once_write_the_same_files(tmp_path):
+    # The field writer reads each field's lengths once (codec.py), Whoosh's per posting:
+    # the block length bounds they feed are the same, and so are the files, byte for byte.
+    from indexer.engine.whoosh.schema import document_fields
+
+    instance = Instance(tmp_path / "home")
+    store = instance.open_store()
+    try:
+        from indexer.ingest.ingester import Ingester
+
+        Ingester(store, detect_language=False).ingest(
+            [str(write_jsonl(tmp_path / "a.jsonl", news_records(300, words=(20, 400))))])
+        docs = list(store.iter_all())
+    finally:
+        store.close()
+    contents = []
+    for name, codec in (("once", InliningCodec()), ("per-posting", PerPostingCodec())):
+        folder = tmp_path / name
+        folder.mkdir()
+        writer = whoosh_index.create_in(str(folder), build_schema()).writer(
+            **dict(index_module.WRITER_OPTIONS, codec=codec))
+        for doc in docs:
+            writer.add_document(**document_fields(doc))
+        writer.commit()
+        contents.append({path.suffix: path.read_bytes() for path in folder.iterdir()
+                         if path.suffix in (".trm", ".pst")})
+    assert set(contents[0]) == {".trm", ".pst"} and len(contents[0][".pst"]) > 10_000
+    assert contents[0] == contents[1]

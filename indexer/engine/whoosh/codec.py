@@ -17,6 +17,12 @@ through a ListMatcher, but its writer calls `terminfo.set_inline`, which does no
 (W3TermInfo has `set_inlined`), so any limit above the default 1 (never inline) crashes.
 This codec fixes that one call. Measured on 2,000 Reuters documents: the commit took 6.0 s
 instead of 12.5 s, and the index was 7.00x the raw text instead of 7.48x.
+
+Writing a segment's postings, Whoosh reads the document's field length for every posting
+(for the blocks' length bounds) from the column file it has just written: a seek and an
+unpack per posting, 15% of a commit's time on Arabic news. The field writer here reads
+each field's lengths once, into a list, and looks them up there; the values, and so the
+files, are the same.
 """
 from __future__ import annotations
 
@@ -26,7 +32,7 @@ from collections import defaultdict
 from itertools import accumulate
 from typing import Iterator
 
-from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.formats import Positions, tokens
 
 from indexer.text.stems import STEM_MARK
@@ -118,11 +124,38 @@ class InliningPostingsWriter(W3PostingsWriter):
         return super().finish_postings()
 
 
+class FieldLengths:
+    """A segment's per-document reader's field lengths, each field's read once."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.by_field: dict[str, list[int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self.by_field.get(fieldname)
+        if lengths is None:
+            read = self.reader.doc_field_length
+            lengths = self.by_field[fieldname] = [
+                read(number, fieldname) for number in range(self.reader.doc_count_all())]
+        return lengths[docnum] if docnum < len(lengths) else default
+
+
+class LengthReadingFieldWriter(W3FieldWriter):
+    """W3FieldWriter whose postings take their documents' field lengths from FieldLengths."""
+
+    def add_postings(self, schema, lengths, items):
+        super().add_postings(schema, FieldLengths(lengths) if lengths else None, items)
+
+
 class InliningCodec(W3Codec):
-    """The default codec (W3Codec), with short posting lists inlined."""
+    """The default codec (W3Codec), with short posting lists inlined and field lengths
+    read once per field when a segment is written."""
 
     def __init__(self, inlinelimit: int = INLINE_LIMIT):
         super().__init__(inlinelimit=inlinelimit)
+
+    def field_writer(self, storage, segment):
+        return LengthReadingFieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         return InliningPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
