@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from corpus.formats import walk
-from indexer.engine import IndexDamaged, UnknownDocument
+from indexer.engine import IndexDamaged, IndexWorkerFault, UnknownDocument
 from indexer.faults import database_server_fault, describe
 from indexer.instance import Instance
 from indexer.output.export import FORMATS
@@ -47,7 +47,8 @@ class Commands(click.Group):
         try:
             return super().invoke(ctx)
         except Exception as exc:  # noqa: BLE001 - describe() picks the machine's faults
-            if not isinstance(exc, (OSError, sqlite3.DatabaseError, IndexDamaged, UnreadableRow)) \
+            if not isinstance(exc, (OSError, sqlite3.DatabaseError, IndexDamaged, UnreadableRow,
+                                    IndexWorkerFault)) \
                     and not database_server_fault(exc):
                 raise
             home = ctx.obj.instance.home if isinstance(ctx.obj, Monitor) else Path(".")
@@ -288,23 +289,15 @@ def output_stream(path: str | None):
 
 
 @cli.command()
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes writing the index (default: one per core).")
 @click.pass_obj
-def reindex(monitor: Monitor) -> None:
+def reindex(monitor: Monitor, workers: int | None) -> None:
     """Rebuild the search index from the store, then put it in place of the old one."""
-    target = monitor.stats()["store_seq"]
-    with progress_bar("reindexing", target) as bar:
-        count = monitor.reindex(progress=seq_advance(bar, 0))
-    click.echo(f"reindexed {count} documents; index seq {target}")
-
-
-def seq_advance(bar, start: int):
-    """A callback that moves a progress bar to each indexed seq."""
-    done = [start]
-
-    def advance(seq: int) -> None:
-        bar.update(max(0, seq - done[0]))
-        done[0] = max(done[0], seq)
-    return advance
+    stats = monitor.stats()
+    with progress_bar("reindexing", stats["documents"]) as bar:
+        count = monitor.reindex(progress=lambda _seq: bar.update(1), workers=workers)
+    click.echo(f"reindexed {count} documents; index seq {stats['store_seq']}")
 
 
 @cli.command()

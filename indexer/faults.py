@@ -10,7 +10,7 @@ import errno
 import sqlite3
 from pathlib import Path
 
-from indexer.engine import IndexDamaged
+from indexer.engine import IndexDamaged, IndexWorkerFault
 from indexer.store.sqlite import UnreadableRow
 
 NO_SPACE = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
@@ -58,6 +58,8 @@ def describe(exc: BaseException, home: Path) -> str | None:
         return f"{exc}; run `manage.py check --repair`"
     if isinstance(exc, IndexDamaged):
         return f"{exc}; run `manage.py reindex` to rebuild it from the store"
+    if isinstance(exc, IndexWorkerFault):
+        return str(exc)
     if isinstance(exc, sqlite3.DatabaseError):
         return describe_database(exc, home)
     if isinstance(exc, OSError) and exc.errno in NO_SPACE:

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence, TextIO
 
 from indexer.clock import utc_now
-from indexer.engine import IndexDamaged, Progress
+from indexer.engine import IndexDamaged, IndexWorkerFault, Progress
 from indexer.instance import Instance
+from indexer.processes import default_workers
 from indexer.search.params import SearchParams, resolve_entities
 from indexer.search.query_language import parse
 from indexer.search.results import search_json
@@ -104,11 +105,12 @@ class Monitor:
                on_index: Progress | None = None, workers: int | None = None) -> IngestReport:
         """Read files into the store, then bring the index up to date.
 
-        workers: processes that run the store-free enrichment (default: one per core);
-        this process alone writes the store and the index, in input order.
+        workers: processes that run the store-free enrichment, then write a large backlog
+        into the index (default: one per core); this process alone writes the store, in
+        input order, and commits the index.
         """
         from indexer.ingest.ingester import Ingester, IngestReport, StoreFault
-        from indexer.ingest.pool import WorkerFault, default_workers
+        from indexer.ingest.pool import WorkerFault
 
         report = IngestReport()
         with self.store() as store:
@@ -125,12 +127,12 @@ class Monitor:
                 except WorkerFault as exc:
                     raise IngestStopped(report) from exc
             try:
-                self.engine.catch_up(store, progress=on_index, wait=True)
+                self.engine.catch_up(store, progress=on_index, wait=True, workers=workers)
                 # languages that leaned on an outlet now count the whole run (issue 14)
                 ingester.settle(on_batch=self.engine.refresh)
             except StoreFault as exc:
                 raise IngestStopped(report) from exc.__cause__
-            except OSError as exc:      # a full disk: the store keeps what was read
+            except (OSError, IndexWorkerFault) as exc:   # a full disk: the store keeps it
                 raise IngestStopped(report) from exc
         self.alerts.run()     # whoever ingests, saved searches see the new documents
         return report
@@ -140,10 +142,10 @@ class Monitor:
         with self.store() as store:
             return self.engine.catch_up(store, progress=progress, wait=wait)
 
-    def reindex(self, progress: Progress | None = None) -> int:
-        """Rebuild the index from the whole store."""
+    def reindex(self, progress: Progress | None = None, workers: int | None = None) -> int:
+        """Rebuild the index from the whole store (in `workers` processes: one per core)."""
         with self.store() as store:
-            return self.engine.rebuild(store, progress=progress)
+            return self.engine.rebuild(store, progress=progress, workers=workers)
 
     def reenrich(self, on_batch: Callable[[int], None] | None = None) -> int:
         """Reapply the enrichment rules to every stored document; seq stays (resumable)."""

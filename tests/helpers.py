@@ -3,6 +3,7 @@ reading the store, and killing a library run at a chosen point (tests/killed_run
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import sqlite3
@@ -132,12 +133,16 @@ def store_ids(home: Path) -> list[str]:
 
 # --- killing a run ------------------------------------------------------------------------
 
-def killed_run(home: Path, operation: str, point: str, number: int, *paths) -> list[int]:
+def killed_run(home: Path, operation: str, point: str, number: int, *paths,
+               env: dict[str, str] | None = None) -> list[int]:
     """Run tests/killed_run.py until its kill point; return the store's document counts it
-    reported (at its start and after each commit). Fails if the kill never came."""
+    reported (at its start and after each commit). Fails if the kill never came.
+
+    env: variables added to this process's environment for the run."""
     done = subprocess.run([sys.executable, "-m", "tests.killed_run", str(home), operation, point,
                            str(number), *map(str, paths)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+                          cwd=ROOT, capture_output=True, text=True, timeout=900,
+                          env={**os.environ, **(env or {})})
     assert done.returncode == -signal.SIGKILL, (done.returncode, done.stderr[-2000:])
     return [int(line.split()[1]) for line in done.stdout.splitlines()
             if line.startswith("committed ")]

@@ -15,6 +15,10 @@ do). POINT is one of:
 It prints `committed COUNT` (documents in the store) when it starts and after every batch
 the store commits, so a test knows what the store held when the kill came. Reaching the
 end without meeting its kill point exits 3: a test that expects a kill then fails.
+
+With KILLED_RUN_PARALLEL_FROM=N in the environment, a backlog of N documents or more is
+indexed by two worker processes (indexer/engine/whoosh/segments.py), as a large one is:
+the kill then comes while they write their segments.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ import signal
 import sys
 from pathlib import Path
 
+from indexer.engine.whoosh import index as index_module
 from indexer.engine.whoosh.index import SearchIndex
 from indexer.ingest.ingester import Ingester, store_enricher, utc_now
 from indexer.ingest.reenrich import reenrich
@@ -87,14 +92,17 @@ def run(home: Path, operation: str, point: str, number: int, paths: list[str]) -
     index = SearchIndex(instance.index_path)
     kill = KillPoint(point, number, store)
     store.db.set_trace_callback(kill.on_statement)
+    workers = None
+    if os.environ.get("KILLED_RUN_PARALLEL_FROM"):
+        index_module.PARALLEL_FROM, workers = int(os.environ["KILLED_RUN_PARALLEL_FROM"]), 2
     if operation == "ingest":
         # two enrichment workers, as `manage.py ingest` has on two cores: a kill must leave
         # the store as it leaves it without a pool, and no worker behind
         with Ingester(store, on_batch=kill.on_batch, workers=2) as ingester:
             ingester.ingest_files(paths, lambda *_: None)
-        index.catch_up(store, progress=kill.on_indexed)
+        index.catch_up(store, progress=kill.on_indexed, workers=workers)
     elif operation == "reindex":
-        index.rebuild(store, progress=kill.on_indexed)
+        index.rebuild(store, progress=kill.on_indexed, workers=workers)
     elif operation == "reenrich":
         index.catch_up(store, progress=kill.on_indexed)
 

@@ -199,11 +199,14 @@ def seen_by_readers(home: Path) -> dict:
 
 
 # Corpus size, and what the store holds after the first commit that reaches a quarter of it.
-SIZES = {"short": (1200, 500), "long": (4000, 1000)}
+SIZES = {"short": (1200, 500), "short-workers": (1200, 500), "long": (4000, 1000)}
+# "short-workers" indexes any backlog of 100 documents or more in two worker processes.
+ENVIRONMENTS = {"short-workers": {"KILLED_RUN_PARALLEL_FROM": "100"}}
 BATCH = 500           # the ingest's and re-enrichment's batch size
 
 
-@pytest.fixture(scope="module", params=["short", pytest.param("long", marks=pytest.mark.long)])
+@pytest.fixture(scope="module", params=["short", "short-workers",
+                                        pytest.param("long", marks=pytest.mark.long)])
 def kills(request, tmp_path_factory):
     """Kill ingest while storing and while indexing, reindex at two points, re-enrichment
     between the index and the store; after each kill, what the readers see, then what they
@@ -217,7 +220,7 @@ def kills(request, tmp_path_factory):
     outcomes = []
 
     def killed(name: str, *run) -> None:
-        held = killed_run(home, *run)[-1]
+        held = killed_run(home, *run, env=ENVIRONMENTS.get(request.param))[-1]
         left = seen_by_readers(home)
         healing = manage(home, "ingest", first)
         assert healing.returncode == 0, healing.stderr

@@ -71,14 +71,25 @@ class IndexBusy(RuntimeError):
     """Another process is writing the index (catch_up asked not to wait)."""
 
 
+class IndexWorkerFault(RuntimeError):
+    """A process writing part of the index failed or died; nothing of that commit is kept
+    (the documents are in the store: the next catch-up indexes them)."""
+
+
 class SearchEngine(Protocol):
     """What every engine does: follow the store, and search what it holds."""
 
-    def catch_up(self, store, progress: Progress | None = None, wait: bool = True) -> int:
-        """Index the documents the store changed since the engine last looked; how many."""
+    def catch_up(self, store, progress: Progress | None = None, wait: bool = True,
+                 workers: int | None = None) -> int:
+        """Index the documents the store changed since the engine last looked; how many.
 
-    def rebuild(self, store, progress: Progress | None = None) -> int:
-        """Index the whole store afresh; return how many documents."""
+        workers: processes an engine that indexes in this process may use (default: one
+        per core); a server engine ignores it.
+        """
+
+    def rebuild(self, store, progress: Progress | None = None,
+                workers: int | None = None) -> int:
+        """Index the whole store afresh; return how many documents (workers: catch_up's)."""
 
     def refresh(self, docs: list[Document]) -> None:
         """Rewrite documents whose enrichment changed (their seq did not)."""

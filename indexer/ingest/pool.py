@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
-import threading
-import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,25 +22,17 @@ from typing import Callable, Protocol
 
 from corpus.document import Document
 from indexer.enrich.analysis import Analysis, analyse
+from indexer.processes import start_worker
 
 CHUNK = 128                  # documents a worker analyses per task: pays the pickling
 AHEAD_DOCS = 1_000           # documents read and analysed ahead of the batch being stored...
 AHEAD_CHARS = 64_000_000     # ...holding at most this much text (memory stays bounded)
-PARENT_POLL = 0.5            # seconds between a worker's checks that the ingest still runs
 
 Analyses = Callable[[], list[Analysis]]     # waits for a batch's analyses, in its order
 
 
 class WorkerFault(RuntimeError):
     """A worker process died or failed outside a rule: the ingest stops (one line)."""
-
-
-def default_workers() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:    # not Linux
-        return os.cpu_count() or 1
 
 
 class Analyser(Protocol):
@@ -200,17 +189,3 @@ def warm_up(detect: bool, full: bool) -> None:
     now = datetime(2000, 1, 1, tzinfo=timezone.utc)
     for text in WARM_UP:
         analyse(Document(title=None, text=text), now, detect, full)
-
-
-def start_worker(parent: int) -> None:
-    """Set a worker up: Ctrl-C is the main process's to handle, and the worker ends when
-    the ingest that started it is gone (even SIGKILLed)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=end_with, args=(parent,), daemon=True).start()
-
-
-def end_with(parent: int) -> None:
-    """Exit this process once its parent is gone (a killed ingest leaves no worker)."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_POLL)
-    os._exit(1)

@@ -174,6 +174,9 @@ COLUMNS = ("id", "external_id", "kind", "parent_id", "source", "url", "title", "
 WAL_ATTEMPTS = 40      # ~16 s of waiting in all, well past any store's creation
 
 
+LAST_POSSIBLE_SEQ = 2**63 - 1      # SQLite's largest integer
+
+
 class Store:
     """A SQLite database in WAL mode holding documents and a monotonic change number."""
 
@@ -266,14 +269,49 @@ class Store:
 
     def iter_since(self, seq: int, batch_size: int = 1000) -> Iterator[Document]:
         """Yield documents changed after seq, in seq order, reading in batches."""
+        return self.iter_between(seq, LAST_POSSIBLE_SEQ, batch_size)
+
+    def iter_between(self, after: int, upto: int, batch_size: int = 1000) -> Iterator[Document]:
+        """Yield the documents whose seq is in (after, upto], in seq order, in batches."""
         while True:
-            rows = self.db.execute("SELECT * FROM documents WHERE seq > ? ORDER BY seq LIMIT ?",
-                                   (seq, batch_size)).fetchall()
+            rows = self.db.execute(
+                "SELECT * FROM documents WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+                (after, upto, batch_size)).fetchall()
             if not rows:
                 return
             for row in rows:
                 yield row_to_document(row)
-            seq = rows[-1]["seq"]
+            after = rows[-1]["seq"]
+
+    def count_between(self, after: int, upto: int) -> int:
+        """How many documents have a seq in (after, upto]."""
+        return self.db.execute("SELECT COUNT(*) FROM documents WHERE seq > ? AND seq <= ?",
+                               (after, upto)).fetchone()[0]
+
+    def ids_between(self, after: int, upto: int) -> list[str]:
+        """The ids of the documents whose seq is in (after, upto]."""
+        return [row[0] for row in self.db.execute(
+            "SELECT id FROM documents WHERE seq > ? AND seq <= ?", (after, upto))]
+
+    def seq_splits(self, after: int, upto: int, parts: int, per_document: int = 0) -> list[int]:
+        """Seqs that cut (after, upto] into `parts` runs holding about as much text each.
+
+        Returns [after, s1, ..., upto], each run (s_k, s_k+1]; a document weighs its title
+        and text characters plus `per_document`. Runs may be empty when few documents are.
+        """
+        rows = self.db.execute(
+            "SELECT seq, length(text) + coalesce(length(title), 0) FROM documents "
+            "WHERE seq > ? AND seq <= ? ORDER BY seq", (after, upto)).fetchall()
+        total = sum(chars + per_document for _, chars in rows)
+        cuts, weight, part = [after], 0, 1
+        for seq, chars in rows:
+            weight += chars + per_document
+            while part < parts and weight >= total * part / parts:
+                cuts.append(seq)
+                part += 1
+        cuts += [upto] * (parts + 1 - len(cuts))
+        cuts[-1] = upto
+        return cuts
 
     def iter_all(self, batch_size: int = 1000) -> Iterator[Document]:
         """Yield every document in seq order."""

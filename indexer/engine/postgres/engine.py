@@ -67,8 +67,12 @@ class PgEngine:
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (schema.WRITE_LOCK,))
 
-    def catch_up(self, store, progress: Progress | None = None, wait: bool = True) -> int:
-        """Index what the store changed since the recorded seq (IndexBusy if not wait)."""
+    def catch_up(self, store, progress: Progress | None = None, wait: bool = True,
+                 workers: int | None = None) -> int:
+        """Index what the store changed since the recorded seq (IndexBusy if not wait).
+
+        workers is ignored: the rows are written by the server, in this one transaction.
+        """
         with self._writing(wait) as conn:
             start, target = self._seq(conn), store.last_seq()
             if start is None or start > target:
@@ -78,7 +82,8 @@ class PgEngine:
                 return 0
             return self._write(conn, store.iter_since(start), target, progress)
 
-    def rebuild(self, store, progress: Progress | None = None) -> int:
+    def rebuild(self, store, progress: Progress | None = None,
+                workers: int | None = None) -> int:
         """Index the whole store afresh, in one transaction: searches see the old rows
         until it commits."""
         with self._writing() as conn:

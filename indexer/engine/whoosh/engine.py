@@ -48,13 +48,16 @@ class WhooshEngine:
         store = self.index.store_path()
         return store_documents(store)(ids) if store is not None else {}
 
-    def catch_up(self, store, progress: Progress | None = None, wait: bool = True) -> int:
-        """Index what the store changed since the recorded seq (IndexBusy if not wait)."""
-        return self.index.catch_up(store, progress=progress, wait=wait)
+    def catch_up(self, store, progress: Progress | None = None, wait: bool = True,
+                 workers: int | None = None) -> int:
+        """Index what the store changed since the recorded seq (IndexBusy if not wait); a
+        large backlog in `workers` processes (default: one per core)."""
+        return self.index.catch_up(store, progress=progress, wait=wait, workers=workers)
 
-    def rebuild(self, store, progress: Progress | None = None) -> int:
+    def rebuild(self, store, progress: Progress | None = None,
+                workers: int | None = None) -> int:
         """Build a fresh index from the whole store beside the old one, then swap them."""
-        return self.index.rebuild(store, progress=progress)
+        return self.index.rebuild(store, progress=progress, workers=workers)
 
     def refresh(self, docs: list[Document]) -> None:
         """Rewrite documents whose enriched fields changed; the recorded seq stays."""

@@ -10,6 +10,10 @@ A catch-up of a large backlog commits every COMMIT_EVERY documents without mergi
 segments (a killed run keeps what it committed); only its last commit lets Whoosh merge
 (its default policy, small segments only), so a bulk build writes each posting once or
 twice, not once per intermediate commit.
+
+A backlog of PARALLEL_FROM documents or more is written by one worker process per core,
+each writing a segment of its own that this process commits (segments.py); a catch-up
+then commits every COMMIT_EVERY documents per worker.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import json
 import os
 import shutil
 from contextlib import contextmanager
+from math import ceil
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -28,17 +33,21 @@ from corpus.document import Document
 from indexer.engine import IndexBusy
 from indexer.engine.whoosh.codec import InliningCodec
 from indexer.engine.whoosh.schema import SCHEMA_VERSION, build_schema, document_fields
+from indexer.engine.whoosh.segments import commit_with, runs_of, write_segments
+from indexer.processes import default_workers
 from indexer.store import Store
 from indexer.store.stored import stored_seq
 
 SEQ_FILE = "seq.json"
 COMMIT_EVERY = 10_000     # per catch-up commit: a killed run keeps what it committed
+PARALLEL_FROM = 2_000     # documents to index from which worker processes write them
 # WHOOSH.md: procs>1 loses documents. compound=False: Whoosh 2.7.4 opens each file of a
 # compound segment by copying it into memory (BufferFile wraps BytesIO(mmap slice)), stored
 # texts included; as plain files they are read in place. Measured on 8,000 documents: a
 # serving process held 45 MB of private memory instead of 144 MB, opened in 223 ms not 364.
 # codec: short posting lists inlined (codec.py).
 WRITER_OPTIONS = {"procs": 1, "limitmb": 256, "compound": False, "codec": InliningCodec()}
+SEGMENT_OPTIONS = {key: value for key, value in WRITER_OPTIONS.items() if key != "procs"}
 
 Progress = Callable[[int], None]     # called with the seq of each document indexed
 
@@ -75,21 +84,25 @@ class SearchIndex:
         with ix.searcher() as searcher:
             yield searcher
 
-    def catch_up(self, store: Store, progress: Progress | None = None, wait: bool = True) -> int:
-        """Index the documents changed since the recorded seq; return how many."""
+    def catch_up(self, store: Store, progress: Progress | None = None, wait: bool = True,
+                 workers: int | None = None) -> int:
+        """Index the documents changed since the recorded seq; return how many.
+
+        workers: processes that write a large backlog (default: one per core).
+        """
         with self.writing(wait):
             state, target = read_state(self.path), store.last_seq()
             if not self.exists() or state.get("schema") != SCHEMA_VERSION or state["seq"] > target:
                 # No index, another schema, or an index ahead of its store: start afresh.
-                return self._rebuild_locked(store, progress)
+                return self._rebuild_locked(store, progress, workers)
             start: int = state["seq"]       # write_state records the seq beside the schema
             if start == target:
                 return 0
             ix = whoosh_index.open_dir(str(self.path))
             fresh = ix.doc_count_all() == 0
-            return write_documents(ix, self.path, store.iter_since(start), target,
-                                   update=not fresh, progress=progress, commit_every=COMMIT_EVERY,
-                                   store=self._relative(store))
+            return write_range(ix, self.path, store, start, target, update=not fresh,
+                               progress=progress, commit_every=COMMIT_EVERY, workers=workers,
+                               store_name=self._relative(store))
 
     def refresh(self, docs: list[Document]) -> None:
         """Rewrite documents whose enriched fields changed; the recorded seq stays."""
@@ -97,20 +110,22 @@ class SearchIndex:
             if self.exists():
                 commit_batch(whoosh_index.open_dir(str(self.path)), None, docs, True, None)
 
-    def rebuild(self, store: Store, progress: Progress | None = None) -> int:
+    def rebuild(self, store: Store, progress: Progress | None = None,
+                workers: int | None = None) -> int:
         """Build a fresh index from the whole store beside the old one, then swap them."""
         with self.writing(wait=True):
-            return self._rebuild_locked(store, progress)
+            return self._rebuild_locked(store, progress, workers)
 
-    def _rebuild_locked(self, store: Store, progress: Progress | None) -> int:
+    def _rebuild_locked(self, store: Store, progress: Progress | None,
+                        workers: int | None) -> int:
         shutil.rmtree(self.new_path, ignore_errors=True)
         self.new_path.mkdir(parents=True)
         ix = whoosh_index.create_in(str(self.new_path), build_schema())
         target = store.last_seq()
         write_state(self.new_path, 0, store=self._relative(store))
-        # One commit, one segment: a killed rebuild is thrown away whole anyway.
-        count = write_documents(ix, self.new_path, store.iter_all(), target,
-                                update=False, progress=progress, store=self._relative(store))
+        # One commit (one segment per worker): a killed rebuild is thrown away whole anyway.
+        count = write_range(ix, self.new_path, store, 0, target, update=False,
+                            progress=progress, workers=workers, store_name=self._relative(store))
         self._swap()
         return count
 
@@ -147,6 +162,50 @@ class SearchIndex:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_range(ix, folder: Path, store: Store, after: int, target: int, update: bool,
+                progress: Progress | None = None, commit_every: int | None = None,
+                workers: int | None = None, store_name: str | None = None) -> int:
+    """Index the store's documents with a seq in (after, target]; return how many.
+
+    In worker processes when there are PARALLEL_FROM or more and more than one worker.
+    """
+    workers = workers or default_workers()
+    if workers > 1 and target - after >= PARALLEL_FROM:      # seqs bound the count: cheap
+        backlog = store.count_between(after, target)
+        if backlog >= PARALLEL_FROM:
+            return write_in_workers(ix, folder, store, after, target, update, progress,
+                                    commit_every, workers, backlog, store_name)
+    return write_documents(ix, folder, store.iter_between(after, target), target, update,
+                           progress, commit_every, store_name)
+
+
+def write_in_workers(ix, folder: Path, store: Store, after: int, target: int, update: bool,
+                     progress: Progress | None, commit_every: int | None, workers: int,
+                     backlog: int, store_name: str | None) -> int:
+    """write_range's worker processes: one commit per `workers` runs, each recording its
+    last seq; the last commit merges small segments (write_documents's rule)."""
+    rounds = ceil(backlog / (commit_every * workers)) if commit_every else 1
+    runs = runs_of(store, after, target, workers * rounds)
+    count = 0
+    for at in range(0, len(runs), workers):
+        share = runs[at:at + workers]
+        writer = ix.writer(**WRITER_OPTIONS)
+        try:
+            if update:        # the older versions of documents stored again
+                with writer.searcher() as searcher:
+                    for doc_id in store.ids_between(share[0].after, share[-1].upto):
+                        writer.delete_by_term("id", doc_id, searcher=searcher)
+            segments = write_segments(writer, folder, store, share, SEGMENT_OPTIONS, progress)
+            commit_with(writer, segments, merge=at + workers >= len(runs))
+        except BaseException:
+            writer.cancel()
+            raise
+        count += sum(segment.doc_count_all() for segment in segments if segment is not None)
+        write_state(folder, share[-1].upto, store=store_name)
+    write_state(folder, target, complete=True, store=store_name)
+    return count
 
 
 def write_documents(ix, folder: Path, docs: Iterable[Document], target: int, update: bool,
