@@ -3,8 +3,9 @@
 Whoosh's docs_for_query walks a query's matchers one document at a time in Python: for a
 word found in a third of 100k documents that walk was a fifth of the search. Here a term's
 postings are read a block at a time and AND, OR and NOT become set operations on sorted
-arrays. Any other query (phrases, wildcards, ranges, a segment with deletions) is walked by
-Whoosh as before, so the answer is always the set docs_for_query gives.
+arrays; a segment's deleted documents are taken out of each term's array. Any other query
+(phrases, wildcards, ranges) is walked by Whoosh as before, so the answer is always the set
+docs_for_query gives.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from functools import reduce
 import numpy as np
 from whoosh import query as Q
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching import ListMatcher, NullMatcherClass, WrappingMatcher
+from whoosh.matching import FilterMatcher, ListMatcher, NullMatcherClass, WrappingMatcher
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -47,12 +48,31 @@ def _term_docnums(searcher, term: Q.Term) -> np.ndarray:
 
 def _matcher_ids(matcher) -> np.ndarray:
     """The ids of a fresh term matcher, by whole blocks when it is a plain posting list."""
-    while type(matcher) is WrappingMatcher:      # a boost; FilterMatcher (deletions) stays
+    matcher, _, deleted = unwrapped(matcher)
+    ids = _posting_ids(matcher)
+    return ids[~np.isin(ids, deleted)] if len(deleted) else ids
+
+
+def unwrapped(matcher) -> tuple[object, float, np.ndarray]:
+    """A term matcher's posting list, its boost, and the deleted ids it leaves out.
+
+    Whoosh wraps a term's postings in a FilterMatcher of the segment's deleted documents,
+    then in a WrappingMatcher for the term's boost (whoosh.query.Term.matcher).
+    """
+    boost, deleted = 1.0, _EMPTY
+    if type(matcher) is WrappingMatcher:
+        boost, matcher = matcher.boost, matcher.child
+    if type(matcher) is FilterMatcher and matcher._exclude and matcher.boost == 1.0:
+        deleted = np.fromiter(matcher._ids, dtype=np.int64, count=len(matcher._ids))
         matcher = matcher.child
+    return matcher, boost, deleted
+
+
+def _posting_ids(matcher) -> np.ndarray:
     if type(matcher) is W3LeafMatcher:
         blocks = []
         while matcher.is_active():
-            blocks.append(_block_ids(matcher)[matcher._i:])
+            blocks.append(block_ids(matcher)[matcher._i:])
             matcher._next_block()
         return np.concatenate(blocks) if blocks else _EMPTY
     if type(matcher) is ListMatcher:              # postings inlined in the term table
@@ -62,7 +82,7 @@ def _matcher_ids(matcher) -> np.ndarray:
     return _walked(matcher.all_ids())
 
 
-def _block_ids(matcher: W3LeafMatcher) -> np.ndarray:
+def block_ids(matcher: W3LeafMatcher) -> np.ndarray:
     """The ids of the matcher's current block, decoded as its _read_ids does (Whoosh
     2.7.4, pinned): a block keeps the gaps between ids unless they are single bytes."""
     if matcher._ids is not None:

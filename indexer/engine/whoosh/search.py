@@ -12,6 +12,7 @@ from indexer.engine.fields import UNDATED_DAY
 from indexer.engine.whoosh.columns import DocTable, count_days, count_facets
 from indexer.engine.whoosh.docsets import matching_docnums
 from indexer.engine.whoosh.query import build_query, highlight_terms
+from indexer.engine.whoosh.scores import Scored, one_word_scores
 from indexer.search.histogram import day_from_number
 from indexer.search.near_duplicates import copies_by_leader, group_of
 from indexer.search.params import SearchParams
@@ -23,7 +24,11 @@ def ranked_docnums(searcher, table: DocTable, params: SearchParams, query=None) 
     """Return every matching document number in the params' sort order."""
     query = build_query(params) if query is None else query
     if params.sort_order == "relevance":
-        scores = {docnum: score for score, docnum in searcher.search(query, limit=None).top_n}
+        scored = one_word_scores(searcher, query)
+        if scored is not None:
+            scores = dict(zip(scored[0].tolist(), scored[1].tolist(), strict=True))
+        else:
+            scores = {docnum: score for score, docnum in searcher.search(query, limit=None).top_n}
         # Equal scores fall back to newest first, then id, as INTERFACES.md says.
         return sorted(scores, key=lambda d: (-scores[d],) + table.newest_key(d))
     key = table.newest_key if params.sort_order == "newest" else table.oldest_key
@@ -38,18 +43,22 @@ def find(searcher, table: DocTable, params: SearchParams, fetch: Fetch | None = 
     member (ties by id), which keeps its own place in the order; pages are pages of groups.
 
     Only what the page needs is ranked: the matches are found unscored (for the counts
-    and the groups), and by relevance only the best ones are scored and ordered. The
-    page's documents are read through fetch (none without one: counts only).
+    and the groups), and by relevance only the best ones are scored and ordered; a
+    one-word search has every match scored at once instead (scores.py). The page's
+    documents are read through fetch (none without one: counts only).
     """
     query = build_query(params)
-    found = matching_docnums(searcher, query)
+    scored = one_word_scores(searcher, query) if params.sort_order == "relevance" else None
+    found = scored[0] if scored is not None else matching_docnums(searcher, query)
     matching = found.tolist()
     candidates = table.copy_candidates()
     copies = copies_by_leader([d for d in matching if d in candidates], table.signatures,
                               table.oldest_key, keys_of=table.band_keys)
     hidden = {d for members in copies.values() for d in members}
     start, end = (params.page - 1) * params.limit, params.page * params.limit
-    if params.sort_order == "relevance":
+    if scored is not None:
+        first = best_scored(scored, table, hidden, end)
+    elif params.sort_order == "relevance":
         first = best_leaders(searcher, query, table, hidden, end, len(matching))
     else:
         key = table.newest_key if params.sort_order == "newest" else table.oldest_key
@@ -76,6 +85,22 @@ def best_leaders(searcher, query, table: DocTable, hidden: set[int], count: int,
         wanted *= 2
     leaders.sort(key=lambda pair: (-pair[0],) + table.newest_key(pair[1]))
     return [d for _, d in leaders[:count]]
+
+
+def best_scored(scored: Scored, table: DocTable, hidden: set[int], count: int) -> list[int]:
+    """best_leaders for matches scored all at once: the `count` best not hidden, ties by
+    newest then id; only the scores at or above the count-th best are sorted."""
+    docnums, scores = scored
+    if hidden:
+        keep = ~np.isin(docnums, np.fromiter(hidden, dtype=np.int64, count=len(hidden)))
+        docnums, scores = docnums[keep], scores[keep]
+    if len(scores) > count:
+        cut = np.partition(scores, len(scores) - count)[len(scores) - count]
+        best = scores >= cut                    # ties at the cut all stay in the running
+        docnums, scores = docnums[best], scores[best]
+    ranked = sorted(zip(scores.tolist(), docnums.tolist(), strict=True),
+                    key=lambda pair: (-pair[0],) + table.newest_key(pair[1]))
+    return [docnum for _, docnum in ranked[:count]]
 
 
 def find_copies(searcher, table: DocTable, params: SearchParams, doc_id: str,
