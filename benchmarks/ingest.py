@@ -15,8 +15,11 @@ With `--workers W`, a second table instead: the same input ingested by one proce
 pool of W enrichment workers (`manage.py ingest --workers`), without the index (an Ingester
 into the store) and end to end (`Monitor.ingest`: read, enrich, store, index), with the ratio
 of the pool's docs/s to one process's, the CPU seconds of the ingest and its workers, and
-the load average after each row. Other processes on the machine share its cores: run it on
-a quiet machine, or read the ratios as what was left to the pool.
+the load average after each row; then bare Whoosh (Whoosh's default analysis, the id
+stored, title and text indexed, one writer) on the same titles and texts, read in the same
+run, and the end-to-end time of each row over bare Whoosh's (issue 15's target: at most
+1.75x with the pool). Other processes on the machine share its cores: run it on a quiet
+machine, or read the ratios as what was left to the pool.
 
 Usage: python benchmarks/ingest.py [--limit N] [--workers W]   (N: first N records of each
 corpus)
@@ -36,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bare import bare_index  # noqa: E402
 from corpus.formats import choose_format, read_bytes, reader_for  # noqa: E402
 from corpus.problems import Problem  # noqa: E402
 from indexer.ingest.ingester import Ingester  # noqa: E402
@@ -67,14 +71,29 @@ def corpus_paths(limit: int | None, folder: Path) -> list[str]:
 def read_only(paths: list[str]) -> tuple[int, int]:
     """Run the readers alone; return (documents read, distinct ids)."""
     count, ids = 0, set()
+    for item in read_items(paths):
+        count += 1
+        ids.add(item.id)
+    return count, len(ids)
+
+
+def read_items(paths: list[str]):
+    """The documents the readers give for the paths, in order."""
     for path in paths:
         fmt, gzipped = choose_format(Path(path))
         data, _ = read_bytes(Path(path), gzipped)
         for item in reader_for(fmt)(data, path):
             if not isinstance(item, Problem):
-                count += 1
-                ids.add(item.id)
-    return count, len(ids)
+                yield item
+
+
+def bare_whoosh(paths: list[str]) -> tuple[int, float]:
+    """Bare Whoosh over the distinct documents' titles and texts (read beforehand)."""
+    items = {item.id: (item.id, item.title or "", item.text or "") for item in read_items(paths)}
+    with tempfile.TemporaryDirectory(prefix="mm-bench-bare-") as folder:
+        began = time.perf_counter()
+        bare_index(Path(folder) / "bare", items.values())
+        return len(items), time.perf_counter() - began
 
 
 def read_and_store(paths: list[str], options: dict) -> tuple[int, int]:
@@ -130,6 +149,7 @@ def compare_workers(paths: list[str], workers: int) -> None:
     """
     print(f"{'':<30}{'workers':>8}{'docs':>7}{'seconds':>9}{'docs/s':>8}{'x 1 worker':>12}"
           f"{'cpu s':>8}{'load':>6}")
+    ends = {}
     for label, run in (("ingest, no index", store_with_workers),
                        ("end to end (store + index)", end_to_end)):
         base = None
@@ -137,9 +157,15 @@ def compare_workers(paths: list[str], workers: int) -> None:
             cpu = cpu_seconds()
             (read, _), seconds = timed(run, paths, count)
             base = base or seconds
+            ends[count] = seconds
             print(f"{label:<30}{count:>8}{read:>7}{seconds:>9.1f}{read / seconds:>8.0f}"
                   f"{base / seconds:>11.2f}x{cpu_seconds() - cpu:>8.1f}"
                   f"{os.getloadavg()[0]:>6.1f}", flush=True)
+    distinct, bare = bare_whoosh(paths)
+    print(f"{'bare Whoosh (title, text)':<30}{1:>8}{distinct:>7}{bare:>9.1f}"
+          f"{distinct / bare:>8.0f}{'':>12}{'':>8}{os.getloadavg()[0]:>6.1f}")
+    print(f"end to end / bare Whoosh time: {ends[1] / bare:.2f}x with 1 worker, "
+          f"{ends[workers] / bare:.2f}x with {workers} (target <= 1.75x)")
 
 
 def cpu_seconds() -> float:

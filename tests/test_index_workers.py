@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import signal
+import threading
 
 import pytest
 from whoosh import index as whoosh_index
@@ -59,6 +60,8 @@ def home(tmp_path_factory):
 
 @pytest.fixture
 def low_threshold(monkeypatch):
+    # Workers are forked only from a process running one thread (index.write_range).
+    assert threading.active_count() == 1, f"threads left running: {threading.enumerate()}"
     monkeypatch.setattr(index_module, "PARALLEL_FROM", 100)
 
 
@@ -107,6 +110,20 @@ def test_workers_write_the_index_one_process_writes(home, tmp_path, low_threshol
     # Document numbers follow seq in both, so ties sort alike.
     assert ids_in_docnum_order(one) == ids_in_docnum_order(three) == store_ids_in_seq_order(home)
     assert answers(one, home) == answers(three, home)
+
+
+def test_a_process_running_threads_writes_the_index_itself(home, tmp_path, low_threshold):
+    stop = threading.Event()
+    waiting = threading.Thread(target=stop.wait)      # as the source poller's thread
+    waiting.start()
+    store = home.open_store()
+    try:
+        assert SearchIndex(tmp_path / "index").rebuild(store, workers=2) == 1500
+    finally:
+        store.close()
+        stop.set()
+        waiting.join()
+    assert segment_sizes(tmp_path / "index") == [1500]
 
 
 def test_progress_counts_every_document_with_its_seq(home, tmp_path, low_threshold):

@@ -21,6 +21,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 from contextlib import contextmanager
 from math import ceil
 from pathlib import Path
@@ -169,10 +170,14 @@ def write_range(ix, folder: Path, store: Store, after: int, target: int, update:
                 workers: int | None = None, store_name: str | None = None) -> int:
     """Index the store's documents with a seq in (after, target]; return how many.
 
-    In worker processes when there are PARALLEL_FROM or more and more than one worker.
+    In worker processes when there are PARALLEL_FROM or more and more than one worker, and
+    only from a process running one thread: a fork copies the locks other threads hold
+    (SQLite's, the logging module's) as they are, and a worker could wait on one forever.
+    The source poller, for one, catches up from a thread beside the alert worker's.
     """
     workers = workers or default_workers()
-    if workers > 1 and target - after >= PARALLEL_FROM:      # seqs bound the count: cheap
+    single_threaded = threading.active_count() == 1
+    if workers > 1 and single_threaded and target - after >= PARALLEL_FROM:   # seqs: cheap
         backlog = store.count_between(after, target)
         if backlog >= PARALLEL_FROM:
             return write_in_workers(ix, folder, store, after, target, update, progress,
