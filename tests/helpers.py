@@ -90,6 +90,19 @@ def news_records(count: int, seed: int = 7, start: int = 0, words=(40, 160)) -> 
     return items
 
 
+def shared_records(count: int) -> list[dict]:
+    """The first `count` Reuters articles, then the first count // 2 Fars News ones (short
+    English wire and long Persian texts), as JSON Lines records."""
+    import gzip
+    import itertools
+
+    records = []
+    for corpus, share in ((REUTERS, count), (FARSNEWS, count // 2)):
+        with gzip.open(corpus, "rt", encoding="utf-8") as handle:
+            records += [json.loads(line) for line in itertools.islice(handle, share)]
+    return records
+
+
 def write_jsonl(path: Path, items: list[dict]) -> Path:
     """Write records as JSON Lines."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,10 +1,6 @@
 """Match sets read a posting block at a time equal Whoosh's own walk, query by query."""
 from __future__ import annotations
 
-import gzip
-import itertools
-import json
-
 import numpy as np
 import pytest
 from whoosh import query as Q
@@ -15,20 +11,12 @@ from indexer.engine.whoosh.query import build_query
 from indexer.engine.whoosh.searchers import Searchers
 from indexer.instance import Instance
 from indexer.search.params import SearchParams
-from tests.helpers import CORPUS, ingest_and_index, write_jsonl
+from tests.helpers import CORPUS, ingest_and_index, shared_records, write_jsonl
 
 QUERIES = ["", "oil", "the", "ایران", "oil gas", "oil -gas", "bank OR تهران", '"oil prices"',
            "pri*", "title:oil", "-the", "oil AND NOT (gas OR wheat)", "nosuchwordanywhere",
            "oil OR nosuchwordanywhere"]
 FILTERS = [{}, {"lang": ["en"]}, {"exclude_country": ["us"]}, {"from": "1987-03-01", "to": "1987-03-15"}]
-
-
-def shared_records(count: int) -> list[dict]:
-    records = []
-    for name, share in (("reuters-21578.jsonl.gz", count), ("farsnews.jsonl.gz", count // 2)):
-        with gzip.open(CORPUS / name, "rt", encoding="utf-8") as handle:
-            records += [json.loads(line) for line in itertools.islice(handle, share)]
-    return records
 
 
 @pytest.fixture(scope="module")

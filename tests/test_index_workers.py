@@ -7,9 +7,6 @@ takes that path; the runs then hold a few hundred documents each.
 """
 from __future__ import annotations
 
-import gzip
-import itertools
-import json
 import multiprocessing
 import os
 import signal
@@ -27,21 +24,12 @@ from indexer.ingest.ingester import Ingester
 from indexer.instance import Instance
 from indexer.search.params import SearchParams
 from indexer.store import Store
-from tests.helpers import CORPUS, search_answer, write_jsonl
+from tests.helpers import CORPUS, search_answer, shared_records, write_jsonl
 
 QUERIES = ["", "oil", "the", "ایران", "oil gas", "oil -gas", "bank OR تهران", '"oil prices"',
            "pri*", "title:oil", "said", "وزیر", "rate NOT bank", "nosuchwordanywhere"]
 ARGS = [{}, {"sort": "newest"}, {"sort": "oldest", "page": "2"}, {"lang": ["en"]},
         {"from": "1987-03-01", "to": "1987-03-15"}, {"limit": "50"}]
-
-
-def shared_records() -> list[dict]:
-    """The first 1,000 Reuters articles, then 500 Fars News ones (long and short texts)."""
-    records = []
-    for name, count in (("reuters-21578.jsonl.gz", 1000), ("farsnews.jsonl.gz", 500)):
-        with gzip.open(CORPUS / name, "rt", encoding="utf-8") as handle:
-            records += [json.loads(line) for line in itertools.islice(handle, count)]
-    return records
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +41,7 @@ def home(tmp_path_factory):
     instance = Instance(folder / "home")
     store = instance.open_store()
     Ingester(store, detect_language=False).ingest(
-        [str(write_jsonl(folder / "slice.jsonl", shared_records()))])
+        [str(write_jsonl(folder / "slice.jsonl", shared_records(1000)))])
     store.close()
     return instance
 
@@ -141,7 +129,7 @@ def test_progress_counts_every_document_with_its_seq(home, tmp_path, low_thresho
 def test_a_catch_up_in_rounds_replaces_the_documents_stored_again(home, tmp_path,
                                                                    low_threshold, monkeypatch):
     monkeypatch.setattr(index_module, "COMMIT_EVERY", 200)
-    records = shared_records()
+    records = shared_records(1000)
     instance = Instance(tmp_path / "home")
     store = instance.open_store()
     index = SearchIndex(instance.index_path)
@@ -188,7 +176,7 @@ def test_a_dead_worker_fails_the_commit_and_keeps_the_index(home, tmp_path, low_
     instance = Instance(tmp_path / "home")
     store = instance.open_store()
     index = SearchIndex(instance.index_path)
-    records = shared_records()
+    records = shared_records(1000)
     try:
         Ingester(store, detect_language=False).ingest(
             [str(write_jsonl(tmp_path / "first.jsonl", records[:300]))])

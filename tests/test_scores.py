@@ -2,9 +2,7 @@
 float, and so give the same pages (indexer/engine/whoosh/scores.py)."""
 from __future__ import annotations
 
-import gzip
 import itertools
-import json
 
 import pytest
 
@@ -16,21 +14,13 @@ from indexer.engine.whoosh.scores import one_word_scores
 from indexer.engine.whoosh.searchers import Searchers
 from indexer.instance import Instance
 from indexer.search.params import SearchParams
-from tests.helpers import CORPUS, ingest_and_index, search_answer, write_jsonl
+from tests.helpers import CORPUS, ingest_and_index, search_answer, shared_records, write_jsonl
 
 # Frequent and rare words, a word in one document (its postings inlined in the term
 # table), Persian in both letter forms, a field, and words no document holds.
 WORDS = ["said", "the", "oil", "bank", "pct", "mln", "ایران", "ايران", "وزیر", "گفت",
          "title:oil", "title:ایران", "text:bank", "reserves", "cocoa",
          "nosuchwordanywhere", "title:nosuchwordanywhere"]
-
-
-def shared_records(count: int) -> list[dict]:
-    records = []
-    for name, share in (("reuters-21578.jsonl.gz", count), ("farsnews.jsonl.gz", count // 2)):
-        with gzip.open(CORPUS / name, "rt", encoding="utf-8") as handle:
-            records += [json.loads(line) for line in itertools.islice(handle, share)]
-    return records
 
 
 @pytest.fixture(scope="module")
