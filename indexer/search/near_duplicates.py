@@ -23,9 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import struct
-import sys
-from array import array
 from collections import Counter
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -39,7 +36,6 @@ ROWS = 4
 BANDS = PERMUTATIONS // ROWS
 THRESHOLD = 0.8
 SHORT_WORDS = 20
-_FORMAT = f"<{PERMUTATIONS}I"
 _SIZE = 4 * PERMUTATIONS
 _SALTS = tuple(f"mm-near-{n}".encode() for n in range(PERMUTATIONS // 16))
 _WORD = re.compile(r"\w+")
@@ -74,11 +70,10 @@ def signature(title: str | None, text: str | None) -> bytes:
         return whole * PERMUTATIONS
     shingles = {" ".join(words[i:i + SHINGLE]).encode("utf-8")
                 for i in range(len(words) - SHINGLE + 1)}
-    # Every shingle's values in one array, row after row: column i is values[i::PERMUTATIONS]
-    values = array("I", b"".join(d for s in shingles for d in _digests(s)))
-    if sys.byteorder != "little":
-        values.byteswap()            # the digests are read as little-endian uint32
-    return struct.pack(_FORMAT, *(min(values[i::PERMUTATIONS]) for i in range(PERMUTATIONS)))
+    # Every shingle's values in one row, read as little-endian uint32; the signature is
+    # each column's minimum, written little-endian.
+    values = np.frombuffer(b"".join(d for s in shingles for d in _digests(s)), dtype="<u4")
+    return values.reshape(-1, PERMUTATIONS).min(axis=0).astype("<u4").tobytes()
 
 
 def band_keys(sig: bytes) -> list[bytes]:
