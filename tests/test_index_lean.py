@@ -194,3 +194,20 @@ def test_field_lengths_read_once_write_the_same_files(tmp_path):
                          if path.suffix in (".trm", ".pst")})
     assert set(contents[0]) == {".trm", ".pst"} and len(contents[0][".pst"]) > 10_000
     assert contents[0] == contents[1]
+
+
+def test_inlined_postings_are_pickled_compactly_and_read_back():
+    from whoosh.codec.whoosh3 import W3TermInfo
+
+    from indexer.engine.whoosh.codec import CompactTermInfo
+
+    postings = ((5, 9, 12), (1.0, 2.0, 1.0), (b"\x00\x05", b"\x00\x05\x07", b"\x02\x01"))
+    compact, whooshs = CompactTermInfo(), W3TermInfo()
+    for info in (compact, whooshs):
+        info._weight, info._df, info._maxweight = 4.0, 3, 2.0
+        info._minlength, info._maxlength, info._minid, info._maxid = 2, 3, 5, 12
+        info.set_inlined(*postings)
+    read = W3TermInfo.from_bytes(compact.to_bytes())
+    assert read.inlined_postings() == postings
+    assert (read.doc_frequency(), read.max_id()) == (3, 12)
+    assert len(compact.to_bytes()) < len(whooshs.to_bytes()) - 50

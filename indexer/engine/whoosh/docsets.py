@@ -10,6 +10,7 @@ docs_for_query gives.
 from __future__ import annotations
 
 from functools import reduce
+from typing import Any
 
 import numpy as np
 from whoosh import query as Q
@@ -53,7 +54,7 @@ def _matcher_ids(matcher) -> np.ndarray:
     return ids[~np.isin(ids, deleted)] if len(deleted) else ids
 
 
-def unwrapped(matcher) -> tuple[object, float, np.ndarray]:
+def unwrapped(matcher) -> tuple[Any, float, np.ndarray]:
     """A term matcher's posting list, its boost, and the deleted ids it leaves out.
 
     Whoosh wraps a term's postings in a FilterMatcher of the segment's deleted documents,
