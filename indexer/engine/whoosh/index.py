@@ -170,20 +170,25 @@ def write_range(ix, folder: Path, store: Store, after: int, target: int, update:
                 workers: int | None = None, store_name: str | None = None) -> int:
     """Index the store's documents with a seq in (after, target]; return how many.
 
-    In worker processes when there are PARALLEL_FROM or more and more than one worker, and
-    only from a process running one thread: a fork copies the locks other threads hold
-    (SQLite's, the logging module's) as they are, and a worker could wait on one forever.
-    The source poller, for one, catches up from a thread beside the alert worker's.
+    In worker processes when there are PARALLEL_FROM or more, more than one worker, and
+    may_fork() says so.
     """
     workers = workers or default_workers()
-    single_threaded = threading.active_count() == 1
-    if workers > 1 and single_threaded and target - after >= PARALLEL_FROM:   # seqs: cheap
+    if workers > 1 and target - after >= PARALLEL_FROM and may_fork():   # seqs bound it: cheap
         backlog = store.count_between(after, target)
         if backlog >= PARALLEL_FROM:
             return write_in_workers(ix, folder, store, after, target, update, progress,
                                     commit_every, workers, backlog, store_name)
     return write_documents(ix, folder, store.iter_between(after, target), target, update,
                            progress, commit_every, store_name)
+
+
+def may_fork() -> bool:
+    """Whether worker processes may be forked from this process: only while it runs one
+    thread. A fork copies the locks other threads hold (SQLite's, the logging module's)
+    as they are, and a worker could wait on one forever; the source poller, for one,
+    catches up from a thread beside the alert worker's."""
+    return threading.active_count() == 1
 
 
 def write_in_workers(ix, folder: Path, store: Store, after: int, target: int, update: bool,
