@@ -207,7 +207,7 @@ def write_in_workers(ix, folder: Path, store: Store, after: int, target: int, up
                 with writer.searcher() as searcher:
                     for doc_id in store.ids_between(share[0].after, share[-1].upto):
                         writer.delete_by_term("id", doc_id, searcher=searcher)
-            segments = write_segments(writer, folder, store, share, SEGMENT_OPTIONS, progress)
+            segments = write_segments(folder, store, share, SEGMENT_OPTIONS, progress)
             commit_with(writer, segments, merge=at + workers >= len(runs))
         except BaseException:
             writer.cancel()
@@ -221,14 +221,13 @@ def write_in_workers(ix, folder: Path, store: Store, after: int, target: int, up
 def write_documents(ix, folder: Path, docs: Iterable[Document], target: int, update: bool,
                     progress: Progress | None = None, commit_every: int | None = None,
                     store: str | None = None) -> int:
-    """Write documents up to seq target, committing every so often and recording each seq.
+    """Write documents (those up to seq target), committing every so often and recording
+    each seq; the index then holds target.
 
     Intermediate commits leave their segments unmerged; the last one merges (see above).
     """
     count, batch = 0, []
     for doc in docs:
-        if stored_seq(doc) > target:
-            break
         batch.append(doc)
         if commit_every and len(batch) >= commit_every:
             count += commit_batch(ix, folder, batch, update, progress, merge=False, store=store)

@@ -53,12 +53,12 @@ def runs_of(store: Store, after: int, upto: int, parts: int) -> list[Run]:
     return [Run(low, high) for low, high in zip(cuts[:-1], cuts[1:], strict=True) if high > low]
 
 
-def write_segments(writer: SegmentWriter, folder: Path, store: Store, runs: list[Run],
-                   options: dict, progress: Callable[[int], None] | None = None) -> list:
+def write_segments(folder: Path, store: Store, runs: list[Run], options: dict,
+                   progress: Callable[[int], None] | None = None) -> list:
     """Write each run as a segment in a worker process; return the segments in run order.
 
-    `writer` is the parent's, holding the lock; `progress` is called with a seq for each
-    document a worker has indexed (the latest seq that worker reached).
+    The caller holds the index lock; `progress` is called with a seq for each document a
+    worker has indexed (the latest seq that worker reached).
     """
     context = multiprocessing.get_context("fork")
     workers = []
