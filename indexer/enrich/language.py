@@ -7,15 +7,16 @@ when it says it is confident, so there a hint written in the same script wins.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
-from langdetect import DetectorFactory, detect_langs
 from langdetect.lang_detect_exception import LangDetectException
 
 from corpus.languages import language_code
+from indexer.enrich.detector import detect_langs
 
 SAMPLE_CHARS = 600        # langdetect costs grow with length; 600 chars measured as accurate as 1500
 MIN_LETTERS = 25          # shorter texts give coin-flip answers
@@ -81,8 +82,7 @@ def main_script(sample: str) -> str | None:
     counts: dict[str, int] = {}
     for ch in sample:
         if ch.isalpha():
-            script = unicodedata.name(ch, "UNKNOWN").split(" ")[0]
-            script = SCRIPT_ALIASES.get(script, script)
+            script = script_of(ch)
             counts[script] = counts.get(script, 0) + 1
     # A few letters (an acronym, a name) say little about the language around them.
     if sum(counts.values()) < MIN_LETTERS:
@@ -90,13 +90,19 @@ def main_script(sample: str) -> str | None:
     return max(counts, key=counts.__getitem__)
 
 
+@functools.lru_cache(maxsize=4096)
+def script_of(letter: str) -> str:
+    """The script a letter belongs to, from the first word of its Unicode name."""
+    script = unicodedata.name(letter, "UNKNOWN").split(" ")[0]
+    return SCRIPT_ALIASES.get(script, script)
+
+
 def _confident_guess(sample: str) -> str | None:
     if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
         return None
-    DetectorFactory.seed = 0  # langdetect is random without a seed; ingest must be repeatable
     # Upper-case wire titles read as noise to langdetect; its profiles are lower case.
     try:
-        best = detect_langs(sample.lower())[0]
+        best = detect_langs(sample.lower(), seed=0)[0]  # seeded: ingest must be repeatable
     except LangDetectException:
         return None
     return language_code(best.lang) if best.prob >= MIN_CONFIDENCE else None
