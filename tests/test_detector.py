@@ -88,7 +88,7 @@ def test_real_articles_get_langdetects_answers(seeded):
     samples = real_samples(per_corpus=120)
     ours = [answers(detect_langs, text) for text in samples]
     theirs = [answers(langdetect_langs, text) for text in samples]
-    differing = [(text[:60], a, b) for text, a, b in zip(samples, ours, theirs) if a != b]
+    differing = [(text[:60], a, b) for text, a, b in zip(samples, ours, theirs, strict=True) if a != b]
     assert differing == []
     # The comparison covers all three languages and langdetect's hesitant answers too.
     firsts = {answer[0][0] for answer in ours if answer and answer[0] != "no features"}

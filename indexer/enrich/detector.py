@@ -50,7 +50,7 @@ def detect_langs(text: str, seed: int = 0) -> list[Language]:
     if not ngrams:
         raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
     probabilities = _trials(ngrams, len(languages), seed).tolist()
-    found = [Language(lang, p) for lang, p in zip(languages, probabilities)
+    found = [Language(lang, p) for lang, p in zip(languages, probabilities, strict=True)
              if p > Detector.PROB_THRESHOLD]
     found.sort(reverse=True)
     return found
@@ -150,8 +150,7 @@ def _trials(ngrams: list[str], languages: int, seed: int) -> np.ndarray:
     profiles = detector_factory._factory.word_lang_prob_map
     draw = random.Random()
     draw.seed(seed)
-    below = draw._randbelow        # what random.choice draws with: the same bits per draw
-    count = len(ngrams)
+    choose = draw.choice
     total = np.zeros(languages)
     for _ in range(N_TRIALS):
         prob = np.full(languages, 1.0 / languages)
@@ -159,7 +158,7 @@ def _trials(ngrams: list[str], languages: int, seed: int) -> np.ndarray:
         weight = alpha / Detector.BASE_FREQ
         i = 0
         while True:
-            prob *= weight + _row(ngrams[below(count)], profiles)
+            prob *= weight + _row(choose(ngrams), profiles)
             if i % 5 == 0:
                 prob /= sum(prob.tolist())
                 if prob.max() > Detector.CONV_THRESHOLD or i >= Detector.ITERATION_LIMIT:
