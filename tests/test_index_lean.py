@@ -211,3 +211,32 @@ def test_inlined_postings_are_pickled_compactly_and_read_back():
     assert read.inlined_postings() == postings
     assert (read.doc_frequency(), read.max_id()) == (3, 12)
     assert len(compact.to_bytes()) < len(whooshs.to_bytes()) - 50
+
+
+MADE_UP_TEXTS = [
+    "", "   ", "Oil EXPORTS rose; U.S. crude fell 3.5 pct to $17.20 a barrel.",
+    "سرمایه‌گذاری بین‌المللی هم‌اکنون در تهران",           # ZWNJ ends a word
+    "اَلسُّعُودِيَّة والسعودية بالرياض للمملكة",               # marks inside words, articles
+    "\u0651 \u0640 \u200c lone marks, a tatweel and a joiner fold to nothing",
+    "Straße CAFÉ café naïve ﻻ ٣٤٥ ۱۲۳ Ⅻ",                  # casefold, forms, digits
+    "word " * 300 + "other words later " * 10,               # positions past 255
+]
+
+
+def test_indexed_terms_are_what_the_filter_chain_gives():
+    # indexed_terms replaces the analyzer's filter chain when a text is indexed: the same
+    # postings (term, count, weight, positions) in the same order, for every text.
+    from whoosh.fields import TEXT
+
+    from indexer.engine.whoosh.analysis import indexed_terms
+    from tests.helpers import CORPUS, shared_records
+
+    field = build_schema()["text"]
+    texts = list(MADE_UP_TEXTS)
+    if CORPUS.is_dir():
+        texts += [f"{r.get('title') or ''}\n{r.get('text') or ''}" for r in shared_records(200)]
+    for text in texts:
+        fused = list(field.index(text))
+        assert fused == list(TEXT.index(field, text))          # Whoosh's path: the chain
+        assert [term.decode() for term, *_ in fused] == list(indexed_terms(text))
+    assert sum(len(list(field.index(text))) for text in texts) > 1000

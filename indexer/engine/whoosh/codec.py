@@ -48,17 +48,23 @@ class WordPositions(Positions):
     posting holds its count only, so asking a stem for positions is an error."""
 
     def word_values(self, value, analyzer, **kwargs) -> Iterator[tuple[str, int, float, bytes]]:
-        boost = self.field_boost
         positions: dict[str, list[int]] = defaultdict(list)
-        weights: dict[str, float] = defaultdict(float)
         kwargs["positions"] = kwargs["boosts"] = True
         for token in tokens(value, analyzer, kwargs):
             positions[token.text].append(token.pos)
-            weights[token.text] += token.boost
+        return self.postings(positions)
+
+    def postings(self, positions: dict[str, list[int]]) -> Iterator[tuple[str, int, float, bytes]]:
+        """(term, count, weight, value) of each term of one field, from its positions.
+
+        The weight is the count: the field's tokens all weigh 1.0 (no analyzer here sets a
+        token boost), and Whoosh's weight is the sum of its tokens' boosts.
+        """
+        boost = self.field_boost
         for word, places in positions.items():
             encoded = (stem_count(len(places)) if word.startswith(STEM_MARK)
                        else self.encode(places))
-            yield word, len(places), weights[word] * boost, encoded
+            yield word, len(places), float(len(places)) * boost, encoded
 
     def encode(self, poslist):
         gaps = [b - a for a, b in zip([0, *poslist[:-1]], poslist, strict=True)]

@@ -13,7 +13,7 @@ from indexer.engine.fields import (
     indexed_day,
     month_key,
 )
-from indexer.engine.whoosh.analysis import field_analyzer
+from indexer.engine.whoosh.analysis import field_analyzer, indexed_terms, text_analyzer
 from indexer.engine.whoosh.codec import WordPositions
 from indexer.search.facets import FACETS, facet_key
 from indexer.search.near_duplicates import signature
@@ -45,10 +45,29 @@ class StemmedText(TEXT):
         super().__init__(analyzer=analyzer)
         self.format = WordPositions(field_boost=self.format.field_boost)
 
+    def index(self, value, **kwargs):
+        """The postings of a text: indexed_terms() in place of the analyzer's filter chain.
+
+        Only for the field analyzer, whose index terms indexed_terms() gives (both
+        analyzers of analysis.py index alike); anything else goes through Whoosh.
+        """
+        if kwargs or not isinstance(value, str) or not _indexes_as_fields(self.analyzer):
+            return super().index(value, **kwargs)
+        return ((term.encode("utf-8"), count, weight, encoded) for term, count, weight, encoded
+                in self.format.postings(indexed_terms(value)))
+
     def process_text(self, qstring, mode="", **kwargs):
         if mode == "query" and kwargs.get("tokenize", True):
             kwargs["stems"] = True
         return super().process_text(qstring, mode=mode, **kwargs)
+
+
+def _indexes_as_fields(analyzer) -> bool:
+    """Whether an analyzer indexes as field_analyzer() does (text_analyzer() does too)."""
+    return analyzer is not None and any(analyzer == known for known in _FIELD_LIKE)
+
+
+_FIELD_LIKE = (field_analyzer(), text_analyzer())
 
 
 def facet_field() -> KEYWORD:
