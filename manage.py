@@ -78,8 +78,8 @@ def cli(ctx: click.Context, home: str | None, database: str | None) -> None:
 @click.option("--follow-links", is_flag=True,
               help="Follow symbolic links that lead outside the folders given.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Processes that enrich documents (default: one per core); 1 runs "
-                   "everything in this process.")
+              help="Processes that enrich documents, then write the index of a large "
+                   "backlog (default: one per core); 1 runs everything in this process.")
 @click.pass_obj
 def ingest(monitor: Monitor, paths: tuple[str, ...], as_json: bool, follow_links: bool,
            workers: int | None) -> None:
