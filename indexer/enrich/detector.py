@@ -32,21 +32,21 @@ N_TRIALS = 7                  # Detector's n_trial
 MAX_TEXT = 10000              # Detector's max_text_length
 SPACES = re.compile(r" {2,}")
 
-MAX_WORDS = 200_000           # words whose n-grams are remembered
+MAX_WORDS = 50_000            # words whose n-grams are remembered (some 15 MB at most)
 LATIN = re.compile("[A-z]")   # cleaning_text's test, 'A' <= ch <= 'z', brackets included
 # cleaning_text counts as non-Latin every character from U+0300 on: the exception it means to
 # make for Latin Extended Additional compares a block number with a name and never holds.
 NON_LATIN = re.compile("[\u0300-\U0010ffff]")
 _words: dict[str, list[str]] = {}     # normalised word (+ its space) -> its n-grams
 _rows: dict[str, np.ndarray] = {}     # n-gram -> its 55 profile probabilities
+_keys: dict[str, str] | None = None
 
 
 def detect_langs(text: str, seed: int = 0) -> list[Language]:
     """langdetect's `detect_langs(text)` with `DetectorFactory.seed = seed`, answer for answer."""
     detector_factory.init_factory()
-    profiles = detector_factory._factory.word_lang_prob_map
     languages = detector_factory._factory.langlist
-    ngrams = _extract_ngrams(_cleaned(_appended(text)), profiles)
+    ngrams = _extract_ngrams(_cleaned(_appended(text)), _ngram_keys())
     if not ngrams:
         raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
     probabilities = _trials(ngrams, len(languages), seed).tolist()
@@ -83,7 +83,7 @@ class _Normalised(dict):
 _NORMALISE = _Normalised()
 
 
-def _extract_ngrams(text: str, profiles: dict) -> list[str]:
+def _extract_ngrams(text: str, keys: dict[str, str]) -> list[str]:
     """Detector._extract_ngrams, a word at a time.
 
     NGram's window starts afresh after each space, so what a word gives depends on the word
@@ -93,22 +93,22 @@ def _extract_ngrams(text: str, profiles: dict) -> list[str]:
     found: list[str] = []
     for word in words[:-1]:
         if word:
-            found += _word_ngrams(word + " ", profiles)
+            found += _word_ngrams(word + " ", keys)
     if words[-1]:
-        found += _word_ngrams(words[-1], profiles)
+        found += _word_ngrams(words[-1], keys)
     return found
 
 
-def _word_ngrams(word: str, profiles: dict) -> list[str]:
+def _word_ngrams(word: str, keys: dict[str, str]) -> list[str]:
     known = _words.get(word)
     if known is None:
         if len(_words) >= MAX_WORDS:
             _words.clear()
-        known = _words[word] = _window_ngrams(word, profiles)
+        known = _words[word] = _window_ngrams(word, keys)
     return known
 
 
-def _window_ngrams(text: str, profiles: dict) -> list[str]:
+def _window_ngrams(text: str, keys: dict[str, str]) -> list[str]:
     """NGram.add_char and Detector's n-gram filter over normalised text, inlined."""
     found: list[str] = []
     grams, capital = " ", False
@@ -128,14 +128,23 @@ def _window_ngrams(text: str, profiles: dict) -> list[str]:
             capital = False
         if capital:
             continue
-        if ch != " " and ch in profiles:
-            found.append(ch)
+        # The profiles' own key objects are kept: remembered words share their n-grams.
+        if ch != " " and (known := keys.get(ch)):
+            found.append(known)
         if len(grams) >= 2:
-            if grams[-2:] in profiles:
-                found.append(grams[-2:])
-            if len(grams) == 3 and grams in profiles:
-                found.append(grams)
+            if known := keys.get(grams[-2:]):
+                found.append(known)
+            if len(grams) == 3 and (known := keys.get(grams)):
+                found.append(known)
     return found
+
+
+def _ngram_keys() -> dict[str, str]:
+    """Each n-gram langdetect has a profile for, mapped to itself (the one string object)."""
+    global _keys
+    if _keys is None:
+        _keys = {ngram: ngram for ngram in detector_factory._factory.word_lang_prob_map}
+    return _keys
 
 
 def _row(ngram: str, profiles: dict) -> np.ndarray:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -50,14 +50,6 @@ def normalised_words(title: str | None, text: str | None) -> list[str]:
 _SALTED = tuple(hashlib.blake2b(digest_size=64, salt=salt) for salt in _SALTS)
 
 
-def _digests(shingle: bytes) -> Iterator[bytes]:
-    """The PERMUTATIONS // 16 salted digests of a shingle (16 uint32 values each)."""
-    for salted in _SALTED:
-        hasher = salted.copy()
-        hasher.update(shingle)
-        yield hasher.digest()
-
-
 def signature(title: str | None, text: str | None) -> bytes:
     """The MinHash signature (PERMUTATIONS little-endian uint32) of a document; b"" if empty."""
     words = normalised_words(title, text)
@@ -72,7 +64,14 @@ def signature(title: str | None, text: str | None) -> bytes:
                 for i in range(len(words) - SHINGLE + 1)}
     # Every shingle's values in one row, read as little-endian uint32; the signature is
     # each column's minimum, written little-endian.
-    values = np.frombuffer(b"".join(d for s in shingles for d in _digests(s)), dtype="<u4")
+    copies = [salted.copy for salted in _SALTED]
+    digests = []
+    for shingle in shingles:        # its PERMUTATIONS // 16 salted digests, 16 values each
+        for copy in copies:
+            hasher = copy()
+            hasher.update(shingle)
+            digests.append(hasher.digest())
+    values = np.frombuffer(b"".join(digests), dtype="<u4")
     return values.reshape(-1, PERMUTATIONS).min(axis=0).astype("<u4").tobytes()
 
 

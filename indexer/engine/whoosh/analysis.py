@@ -28,7 +28,7 @@ from indexer.text.folding import fold
 from indexer.text.stems import STEM_MARK, stem
 from indexer.text.tokens import WORD, WORD_PATTERN
 
-MAX_REMEMBERED = 500_000    # words whose index terms are kept (a few tens of MB at most)
+MAX_REMEMBERED = 50_000     # words whose index terms are kept (some 15 MB at most)
 _terms_of_word: dict[str, tuple[str, ...]] = {}
 
 

@@ -31,6 +31,7 @@ import sys
 from array import array
 from collections import defaultdict
 from itertools import accumulate
+from operator import sub
 from typing import Iterator
 
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter, W3TermInfo
@@ -62,12 +63,17 @@ class WordPositions(Positions):
         """
         boost = self.field_boost
         for word, places in positions.items():
-            encoded = (stem_count(len(places)) if word.startswith(STEM_MARK)
-                       else self.encode(places))
-            yield word, len(places), float(len(places)) * boost, encoded
+            count = len(places)
+            if word.startswith(STEM_MARK):
+                encoded = stem_count(count)
+            elif count == 1 and places[0] < 256:      # most words: once in a document
+                encoded = bytes((SMALL_GAPS, places[0]))
+            else:
+                encoded = self.encode(places)
+            yield word, count, float(count) * boost, encoded
 
     def encode(self, poslist):
-        gaps = [b - a for a, b in zip([0, *poslist[:-1]], poslist, strict=True)]
+        gaps = [poslist[0], *map(sub, poslist[1:], poslist)] if poslist else []
         if max(gaps, default=0) < 256:
             return bytes((SMALL_GAPS, *gaps))
         return bytes((WIDE_GAPS,)) + little_endian(gaps).tobytes()
