@@ -51,7 +51,7 @@ class StemmedText(TEXT):
         Only for the field analyzer, whose index terms indexed_terms() gives (both
         analyzers of analysis.py index alike); anything else goes through Whoosh.
         """
-        if kwargs or not isinstance(value, str) or not _indexes_as_fields(self.analyzer):
+        if kwargs or not isinstance(value, str) or self.analyzer not in _FIELD_LIKE:
             return super().index(value, **kwargs)
         return ((term.encode("utf-8"), count, weight, encoded) for term, count, weight, encoded
                 in self.format.postings(indexed_terms(value)))
@@ -62,11 +62,7 @@ class StemmedText(TEXT):
         return super().process_text(qstring, mode=mode, **kwargs)
 
 
-def _indexes_as_fields(analyzer) -> bool:
-    """Whether an analyzer indexes as field_analyzer() does (text_analyzer() does too)."""
-    return analyzer is not None and any(analyzer == known for known in _FIELD_LIKE)
-
-
+# The analyzers whose index terms indexed_terms() gives (both index alike; compared by ==).
 _FIELD_LIKE = (field_analyzer(), text_analyzer())
 
 
