@@ -26,8 +26,13 @@ cluster's data folder, restarted by the next run), so a second run only measures
 --database the cluster is started from tests/pg_support.py (PostgreSQL 15) and stopped at
 the end; with --database URL, an existing server is used (it must allow CREATE DATABASE).
 
+--backends postgresql builds and measures one of them alone (the 1M size, where the
+embedded build is not asked for); --workers N ingests a new build with N analysis
+worker processes, as `ingest --workers N` does (the count is kept with the build).
+
     python benchmarks/scale.py [--sizes 100000] [--workdir DIR] [--database URL]
                                [--queries 300] [--clients 1,2,4] [--duration 20]
+                               [--backends embedded,postgresql] [--workers 1]
 """
 from __future__ import annotations
 
@@ -67,12 +72,13 @@ def records_file(folder: Path, size: int, real: list[dict]) -> Path:
     return source
 
 
-def ingest(store, source: Path) -> float:
+def ingest(store, source: Path, workers: int) -> float:
     """Ingest the file into the store; return the seconds it took."""
     from indexer.ingest.ingester import Ingester
 
     began = time.perf_counter()
-    report = Ingester(store, detect_language=False).ingest([str(source)])
+    with Ingester(store, detect_language=False, workers=workers) as ingester:
+        report = ingester.ingest([str(source)])
     seconds = time.perf_counter() - began
     failed = [f for f in report.files if f.error]
     if failed:
@@ -80,7 +86,7 @@ def ingest(store, source: Path) -> float:
     return seconds
 
 
-def build_embedded(folder: Path, source_of) -> dict:
+def build_embedded(folder: Path, source_of, workers: int) -> dict:
     """The SQLite store and Whoosh index in folder/embedded (kept: skipped when built)."""
     from indexer.engine.whoosh.index import SearchIndex
 
@@ -97,7 +103,7 @@ def build_embedded(folder: Path, source_of) -> dict:
             stale.unlink(missing_ok=True)
     store = instance.open_store()
     try:
-        built = {"ingest_s": ingest(store, source_of())}
+        built = {"ingest_s": ingest(store, source_of(), workers), "workers": workers}
         began = time.perf_counter()
         built["documents"] = SearchIndex(instance.index_path).rebuild(store)
         built["index_s"] = time.perf_counter() - began
@@ -107,7 +113,7 @@ def build_embedded(folder: Path, source_of) -> dict:
     return built
 
 
-def build_postgresql(folder: Path, server_url: str, size: int, source_of) -> dict:
+def build_postgresql(folder: Path, server_url: str, size: int, source_of, workers: int) -> dict:
     """The database scale_<size> on the server (kept: skipped when built)."""
     import psycopg
 
@@ -123,7 +129,7 @@ def build_postgresql(folder: Path, server_url: str, size: int, source_of) -> dic
     url = database_url(server_url, name)
     store = PgStore(url)
     try:
-        built = {"ingest_s": ingest(store, source_of())}
+        built = {"ingest_s": ingest(store, source_of(), workers), "workers": workers}
     finally:
         store.close()
     built["documents"] = store_count(url)
@@ -228,7 +234,7 @@ def latency_table(size: int, built: dict, measured: dict) -> None:
     print("| backend | ingest s (+ index s) | ingest docs/s | mid-frequency p50 / p95 ms | "
           "frequent p50 / p95 ms | mean matches mid / frequent |")
     print("|---|---|---|---|---|---|")
-    for backend in BACKENDS:
+    for backend in measured:
         b, m = built[backend], measured[backend]
         steps = f"{b['ingest_s']:.0f}" + (f" + {b['index_s']:.0f}" if "index_s" in b else
                                           f" (+ {b['analyze_s']:.0f} VACUUM ANALYZE)")
@@ -236,6 +242,8 @@ def latency_table(size: int, built: dict, measured: dict) -> None:
         cells += [f"{p(m[s]['ms'], .5):.1f} / {p(m[s]['ms'], .95):.1f}" for s in SETS]
         cells.append(" / ".join(f"{m[s]['matches']:,.0f}" for s in SETS))
         print("| " + " | ".join(cells) + " |")
+    if set(measured) != set(BACKENDS):
+        return
     e, g = measured["embedded"], measured["postgresql"]
     cells = ["ratio PG / embedded", "",
              f"{ingest_rate(built['postgresql']) / ingest_rate(built['embedded']):.2f}"]
@@ -282,6 +290,13 @@ def open_server(args) -> tuple[str, object | None]:
     return cluster.url(), cluster
 
 
+def backend_names(text: str) -> list[str]:
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if not names or set(names) - set(BACKENDS):
+        raise argparse.ArgumentTypeError(f"expected some of {', '.join(BACKENDS)}, got {text!r}")
+    return [name for name in BACKENDS if name in names]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=positive_ints, default=[100000])
@@ -291,9 +306,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300, help="mid-frequency queries")
     parser.add_argument("--clients", type=positive_ints, default=[1, 2, 4])
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per throughput run")
+    parser.add_argument("--backends", type=backend_names, default=list(BACKENDS),
+                        help="which to build and measure (default both: embedded,postgresql)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="analysis worker processes of a new build's ingest (as ingest --workers)")
     args = parser.parse_args()
-    if args.queries < 1 or args.duration <= 0:
-        parser.error("--queries and --duration must be positive")
+    if args.queries < 1 or args.duration <= 0 or args.workers < 1:
+        parser.error("--queries, --duration and --workers must be positive")
     workdir = Path(args.workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     server_url, cluster = open_server(args)
@@ -311,18 +330,20 @@ def measure_size(size: int, folder: Path, server_url: str, real: list[dict], arg
     note = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     note(f"building {size:,} documents in {folder} ...")
     source_of = lambda: records_file(folder, size, real)  # noqa: E731
-    built = {"embedded": build_embedded(folder, source_of),
-             "postgresql": build_postgresql(folder, server_url, size, source_of)}
+    builders = {"embedded": lambda: build_embedded(folder, source_of, args.workers),
+                "postgresql": lambda: build_postgresql(folder, server_url, size, source_of,
+                                                       args.workers)}
+    built = {backend: builders[backend]() for backend in args.backends}
     (folder / "records.jsonl").unlink(missing_ok=True)
     url = database_url(server_url, f"scale_{size}")
     mid, frequent = search_bench.draw_queries(search_bench.records_for(size, real), args.queries)
     sets = {"mid-frequency": mid, "frequent": frequent}
     measured = {}
-    for backend in BACKENDS:
+    for backend in args.backends:
         note(f"measuring {backend} latency at {size:,} ...")
         measured[backend] = latencies(instance_of(backend, folder, url), sets)
     rates: dict[str, dict[int, float]] = {}
-    for backend in ("postgresql", "embedded"):
+    for backend in sorted(args.backends, reverse=True):       # postgresql first
         for clients in args.clients:
             note(f"{backend} throughput, {clients} client(s) ...")
             rates.setdefault(backend, {})[clients] = throughput(backend, folder, url, mid, clients,

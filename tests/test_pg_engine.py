@@ -10,6 +10,7 @@ is printed, not asserted.
 from __future__ import annotations
 
 import gzip
+import json
 from collections import Counter
 from dataclasses import replace
 from itertools import islice
@@ -40,6 +41,34 @@ def test_indexed_words_are_the_whoosh_analyzers_words_at_the_same_positions():
         whoosh.setdefault(token.text, []).append(token.pos + 1)
     assert indexed_words(text) == whoosh
     assert indexed_words("Oil exports")["~export"] == [2]
+
+
+def chain_words(text: str) -> dict[str, list[int]]:
+    """What Whoosh's field analyzer indexes, as indexed_words gives it (1-based positions,
+    a word's first 256 positions, positions past PostgreSQL's last one held at it)."""
+    from indexer.engine.postgres.analysis import MAX_POSITION, MAX_POSITIONS_PER_WORD
+    from indexer.engine.whoosh.analysis import field_analyzer
+
+    words: dict[str, list[int]] = {}
+    for token in field_analyzer()(text, positions=True, mode="index"):
+        kept = words.setdefault(token.text, [])
+        at = min(token.pos + 1, MAX_POSITION)
+        if len(kept) < MAX_POSITIONS_PER_WORD and (not kept or kept[-1] != at):
+            kept.append(at)
+    return words
+
+
+def test_indexed_words_of_real_news_and_long_texts_are_the_chains_words():
+    if not (FARSNEWS.exists() and REUTERS.exists()):
+        pytest.skip(f"the shared corpora are not in {CORPUS}")
+    texts = [json.loads(line)["text"] or "" for path in (FARSNEWS, REUTERS)
+             for line in first_lines(path, 150)]
+    # Case forms of one word merged, a word past 256 occurrences, a text past 16,383 words.
+    texts += ["Oil oil OIL exports Exports " * 100,
+              " ".join(f"w{n % 500} Sanctions" for n in range(9000))]
+    for text in texts:
+        assert indexed_words(text) == chain_words(text)
+    assert len(indexed_words(texts[-1])["~sanction"]) == 256
 
 
 def test_the_tsvector_literal_quotes_what_postgres_would_read_apart():

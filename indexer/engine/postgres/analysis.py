@@ -15,6 +15,7 @@ loosely), at most 256 positions per word (later ones are dropped: a phrase on a 
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from functools import lru_cache
 
 from indexer.text.folding import fold
@@ -28,8 +29,35 @@ MAX_WORD_BYTES = 2046         # PostgreSQL refuses longer lexemes ("word is too 
 
 def indexed_words(text: str) -> dict[str, list[int]]:
     """Every indexed word of a text (exact words and marked stems) -> its positions (1-based)."""
+    tokens = WORD.findall(text or "")
+    if len(tokens) > MAX_POSITION:
+        return _clamped_words(tokens)
+    # Each distinct token is analysed once, with all its positions.
+    at_token: defaultdict[str, list[int]] = defaultdict(list)
+    for number, token in enumerate(tokens, start=1):
+        at_token[token].append(number)
     positions: dict[str, list[int]] = {}
-    for number, token in enumerate(WORD.findall(text or ""), start=1):
+    merged: set[str] = set()                  # forms several tokens share ("Oil", "oil")
+    for token, at in at_token.items():
+        for form in index_forms(token):
+            if form in positions:
+                positions[form] = positions[form] + at
+                merged.add(form)
+            else:
+                positions[form] = at
+    for form in merged:
+        positions[form].sort()
+    for form, at in positions.items():
+        if len(at) > MAX_POSITIONS_PER_WORD:
+            positions[form] = at[:MAX_POSITIONS_PER_WORD]
+    return positions
+
+
+def _clamped_words(tokens: list[str]) -> dict[str, list[int]]:
+    """indexed_words of a text longer than MAX_POSITION words: later words share the last
+    position, which a word then holds once."""
+    positions: dict[str, list[int]] = {}
+    for number, token in enumerate(tokens, start=1):
         at = min(number, MAX_POSITION)
         for form in index_forms(token):
             kept = positions.setdefault(form, [])

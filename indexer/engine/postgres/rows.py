@@ -79,6 +79,8 @@ _UPSERT = (f"INSERT INTO search_entries ({', '.join(COLUMNS)}) "
            "ON CONFLICT (doc_id) DO UPDATE SET "
            + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:]))
 # The batch's documents and every other one sharing a band key with one of them can collapse.
+# The pairs are few: as an array they are found by the primary key (`IN (subquery)` was
+# planned as a hash join over a scan of every entry, per batch).
 _MARK_CANDIDATES = """
 WITH batch AS (SELECT doc_id, bands FROM search_entries
                WHERE doc_id = ANY(%s) AND cardinality(bands) > 0),
@@ -86,7 +88,7 @@ WITH batch AS (SELECT doc_id, bands FROM search_entries
                JOIN search_entries other
                  ON other.bands && batch.bands AND other.doc_id <> batch.doc_id)
 UPDATE search_entries SET copy_candidate = true
-WHERE doc_id IN (SELECT a FROM pairs UNION SELECT b FROM pairs) AND NOT copy_candidate
+WHERE doc_id = ANY(ARRAY(SELECT a FROM pairs UNION SELECT b FROM pairs)) AND NOT copy_candidate
 """
 _WORDS = ("INSERT INTO search_words (field, word) SELECT * FROM unnest(%s::text[], %s::text[]) "
           "ORDER BY 1, 2 ON CONFLICT DO NOTHING")

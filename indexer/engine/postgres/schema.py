@@ -15,6 +15,7 @@ search_words    every indexed word per text field: the wildcard bound and the wo
 Step 2 adds text_positions, the number of positions in text_words (what ts_rank's length
 normalisation divides by), kept by PostgreSQL as a generated column: relevance bounds a
 document's text rank by it without unpacking its words (indexer/engine/postgres/bounded_rank.py).
+Step 3 writes the band keys' GIN index without a pending list (see the step).
 """
 from __future__ import annotations
 
@@ -75,6 +76,13 @@ AS $$ SELECT coalesce(sum(coalesce(array_length(u.positions, 1), 1)), 0)::intege
       FROM unnest(words) AS u $$;
 ALTER TABLE search_entries ADD COLUMN text_positions integer
     GENERATED ALWAYS AS (search_text_positions(text_words)) STORED;
+""",
+    # 3: the band keys' index without a pending list: every batch written looks up each of
+    # its documents' band keys, and each lookup read the whole unsorted pending list
+    # (up to gin_pending_list_limit), which made marking copy candidates most of an ingest
+    """
+ALTER INDEX search_entries_bands SET (fastupdate = off);
+SELECT gin_clean_pending_list('search_entries_bands');
 """,
 )
 VERSION = len(STEPS)
