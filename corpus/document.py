@@ -17,6 +17,7 @@ TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "i
 TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_")
 ID_LENGTH = 20
 _UNSAFE_URL_CHARS = re.compile(r"[\x00-\x20\x7f]")
+_TEXT_FIELDS = ("title", "text", "source", "url", "external_id", "parent_id", "declared_lang")
 
 
 @dataclass
@@ -45,7 +46,13 @@ class Document:
 
     def __post_init__(self) -> None:
         if self.id is None:
-            self.id = document_id(self)
+            self.id = document_id(self)      # of the input as given: an id never changes
+        # NUL is no character of any text (a damaged export or a binary scrap can carry
+        # one) and PostgreSQL refuses it in text: no document keeps one, whatever its store.
+        for name in _TEXT_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, str) and "\x00" in value:
+                setattr(self, name, value.replace("\x00", ""))
 
 
 def normalise_text(value: str | None) -> str:

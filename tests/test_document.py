@@ -68,6 +68,26 @@ def test_url_outranks_external_id_and_content():
     assert with_url.id == same_url.id == document_id(same_url)
 
 
+def test_no_field_keeps_a_nul_and_the_id_is_the_inputs():
+    raw = dict(title="Oil\x00 price", text="Oil rose.\x00 Gas fell.", source="Wire\x00",
+               external_id="7\x00")
+    doc = Document(**raw)
+    assert (doc.title, doc.text, doc.source, doc.external_id) == \
+        ("Oil price", "Oil rose. Gas fell.", "Wire", "7")
+    # The id is worked out from the input as given, as it always was: a document stored
+    # before keeps its id when the same input comes again.
+    assert doc.id == document_id(as_given(raw))
+    assert Document(**raw).id != Document(title="Oil price", text="Oil rose. Gas fell.",
+                                           source="Wire", external_id="7").id
+
+
+def as_given(fields: dict):
+    """An object identity_key reads like a Document, its fields left as given."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(**{"url": None, "kind": "article", "parent_id": None, **fields})
+
+
 def test_format_time_is_utc_whole_seconds():
     tehran = timezone(timedelta(hours=3, minutes=30))
     assert format_time(datetime(2020, 7, 1, 12, 0, 30, 999, tzinfo=tehran)) == "2020-07-01T08:30:30Z"

@@ -8,6 +8,7 @@ several connections, and a server that cannot be reached.
 from __future__ import annotations
 
 import gzip
+import json
 import subprocess
 import sys
 import threading
@@ -20,7 +21,7 @@ import pytest
 from corpus.document import Document
 from indexer.ingest.ingester import Ingester
 from indexer.store import Store
-from tests.helpers import CORPUS, ROOT
+from tests.helpers import CORPUS, ROOT, manage
 
 psycopg = pytest.importorskip("psycopg", reason="PostgreSQL tests skipped: psycopg is not installed")
 
@@ -453,3 +454,30 @@ def test_sources_runs_and_article_records(any_store):
     assert [r["fetched"] for r in rows.runs_of(db, wire)] == [3]
     rows.delete_source(db, wire)
     assert rows.source_by_id(db, wire) is None and rows.runs_of(db, wire) == []
+
+
+def test_a_record_carrying_nul_goes_in_and_the_rest_of_its_file_too(pg_url, tmp_path):
+    """PostgreSQL refuses NUL in text: such a record (a damaged export) is stored without
+    it, and the records after it are not lost."""
+    records = [{"id": "n1", "source": "Wire", "title": "Oil\u0000 price",
+                "text": "Oil prices rose in Tehran.\u0000 Traders said so.", "published": "2024-05-02"},
+               {"id": "n2", "source": "Wire", "title": "Gas", "text": "Gas prices fell in Riyadh.",
+                "published": "2024-05-02"}]
+    path = tmp_path / "nul.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    done = manage(tmp_path / "home", "--database", pg_url, "ingest", path)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    found = manage(tmp_path / "home", "--database", pg_url, "search", "--json", "prices")
+    hits = {d["title"]: d for d in json.loads(found.stdout)["results"]}
+    assert set(hits) == {"Oil price", "Gas"}
+
+
+def test_text_given_to_the_server_with_nul_is_kept_without_it(empty):
+    """A name or a query typed with NUL (a malformed form) is stored without it, not refused
+    with a traceback; the same text looks it up."""
+    search_id = a_search(empty, "oil\x00 watch")
+    row = empty.db.execute("SELECT name FROM saved_searches WHERE name = ?",
+                           ("oil\x00 watch",)).fetchone()
+    assert row is not None and row["name"] == "oil watch"
+    assert empty.db.execute("SELECT id FROM saved_searches WHERE name = 'oil watch'"
+                            ).fetchone()[0] == search_id

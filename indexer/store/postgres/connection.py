@@ -127,7 +127,7 @@ class PgConnection:
         returning = with_returning(sql)
         cursor = self.conn.cursor()
         with translated_errors(self):
-            cursor.execute(translate(returning or sql), list(params or ()))
+            cursor.execute(translate(returning or sql), without_nul(params or ()))
         if returning is None:
             return PgCursor(cursor)
         row = cursor.fetchone()
@@ -137,8 +137,14 @@ class PgConnection:
     def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> PgCursor:
         cursor = self.conn.cursor()
         with translated_errors(self):
-            cursor.executemany(translate(sql), [list(p) for p in params])
+            cursor.executemany(translate(sql), [without_nul(p) for p in params])
         return PgCursor(cursor)
+
+
+def without_nul(params: Sequence[Any]) -> list[Any]:
+    """The parameters with NUL taken out of their text: PostgreSQL refuses it in text (a
+    name or a query typed with one is kept without it, as a document's text is)."""
+    return [p.replace("\x00", "") if isinstance(p, str) and "\x00" in p else p for p in params]
 
 
 @contextmanager
