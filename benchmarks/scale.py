@@ -28,11 +28,14 @@ the end; with --database URL, an existing server is used (it must allow CREATE D
 
 --backends postgresql builds and measures one of them alone (the 1M size, where the
 embedded build is not asked for); --workers N ingests a new build with N analysis
-worker processes, as `ingest --workers N` does (the count is kept with the build).
+worker processes, as `ingest --workers N` does (the count is kept with the build);
+--grow starts a new PostgreSQL size from a copy of the largest smaller kept build
+(CREATE DATABASE ... TEMPLATE) and ingests only the documents past it, since each size's
+documents begin with every smaller size's: its ingest figures are the added documents'.
 
     python benchmarks/scale.py [--sizes 100000] [--workdir DIR] [--database URL]
                                [--queries 300] [--clients 1,2,4] [--duration 20]
-                               [--backends embedded,postgresql] [--workers 1]
+                               [--backends embedded,postgresql] [--workers 1] [--grow]
 """
 from __future__ import annotations
 
@@ -60,13 +63,14 @@ SETS = ("mid-frequency", "frequent")
 
 # ---- building ----------------------------------------------------------------------------
 
-def records_file(folder: Path, size: int, real: list[dict]) -> Path:
-    """The size's documents as JSON Lines (written once, removed when both are built)."""
-    source = folder / "records.jsonl"
+def records_file(folder: Path, size: int, real: list[dict], skip: int = 0) -> Path:
+    """The size's documents past the first `skip` as JSON Lines (written once, removed when
+    the builds are done). A size's documents begin with every smaller size's."""
+    source = folder / (f"records-from-{skip}.jsonl" if skip else "records.jsonl")
     if not source.exists():
-        partial = folder / "records.jsonl.part"
+        partial = source.with_suffix(".part")
         with open(partial, "w", encoding="utf-8") as out:
-            for item in search_bench.records_for(size, real):
+            for item in search_bench.records_for(size, real)[skip:]:
                 out.write(json.dumps(item, ensure_ascii=False) + "\n")
         partial.rename(source)
     return source
@@ -113,25 +117,36 @@ def build_embedded(folder: Path, source_of, workers: int) -> dict:
     return built
 
 
-def build_postgresql(folder: Path, server_url: str, size: int, source_of, workers: int) -> dict:
-    """The database scale_<size> on the server (kept: skipped when built)."""
+def build_postgresql(folder: Path, server_url: str, size: int, source_of, workers: int,
+                     grow: bool = False) -> dict:
+    """The database scale_<size> on the server (kept: skipped when built).
+
+    grow: start from a copy of the largest smaller kept build and ingest only the
+    documents past it (the ingest figures are then those of the documents added).
+    """
     import psycopg
 
+    from indexer.store.postgres.pool import close_pools
     from indexer.store.postgres.store import PgStore
 
     record = folder / "postgresql.json"
     if record.exists():
         return json.loads(record.read_text())
-    name = f"scale_{size}"
+    name, base = f"scale_{size}", kept_smaller(folder.parent, size) if grow else None
+    close_pools()           # a database copied as a template must have no session open
     with psycopg.connect(server_url, autocommit=True) as conn:      # an interrupted build
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        template = f' TEMPLATE "scale_{base[0]}"' if base else ""
+        conn.execute(f'CREATE DATABASE "{name}"{template}')
     url = database_url(server_url, name)
     store = PgStore(url)
     try:
-        built = {"ingest_s": ingest(store, source_of(), workers), "workers": workers}
+        built = {"ingest_s": ingest(store, source_of(base[0] if base else 0),
+                                    workers), "workers": workers}
     finally:
         store.close()
+    if base:
+        built |= {"grown_from": base[0], "grown_from_documents": base[1]["documents"]}
     built["documents"] = store_count(url)
     began = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as conn:
@@ -139,6 +154,14 @@ def build_postgresql(folder: Path, server_url: str, size: int, source_of, worker
     built["analyze_s"] = time.perf_counter() - began
     record.write_text(json.dumps(built))
     return built
+
+
+def kept_smaller(workdir: Path, size: int) -> tuple[int, dict] | None:
+    """The largest kept PostgreSQL build below size, and its record (None if there is none)."""
+    kept = sorted((int(path.parent.name.split("-")[1]), path)
+                  for path in workdir.glob("size-*/postgresql.json")
+                  if int(path.parent.name.split("-")[1]) < size)
+    return (kept[-1][0], json.loads(kept[-1][1].read_text())) if kept else None
 
 
 def store_count(url: str) -> int:
@@ -226,7 +249,9 @@ def p(values: list[float], share: float) -> float:
 
 
 def ingest_rate(built: dict) -> float:
-    return built["documents"] / (built["ingest_s"] + built.get("index_s", 0.0))
+    """Documents per second of the build's ingest (of those added, for a grown one)."""
+    added = built["documents"] - built.get("grown_from_documents", 0)
+    return added / (built["ingest_s"] + built.get("index_s", 0.0))
 
 
 def latency_table(size: int, built: dict, measured: dict) -> None:
@@ -238,6 +263,8 @@ def latency_table(size: int, built: dict, measured: dict) -> None:
         b, m = built[backend], measured[backend]
         steps = f"{b['ingest_s']:.0f}" + (f" + {b['index_s']:.0f}" if "index_s" in b else
                                           f" (+ {b['analyze_s']:.0f} VACUUM ANALYZE)")
+        if "grown_from" in b:
+            steps += f", the {b['documents'] - b['grown_from_documents']:,} added to the {b['grown_from']:,} build"
         cells = [backend, steps, f"{ingest_rate(b):,.0f}"]
         cells += [f"{p(m[s]['ms'], .5):.1f} / {p(m[s]['ms'], .95):.1f}" for s in SETS]
         cells.append(" / ".join(f"{m[s]['matches']:,.0f}" for s in SETS))
@@ -308,6 +335,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per throughput run")
     parser.add_argument("--backends", type=backend_names, default=list(BACKENDS),
                         help="which to build and measure (default both: embedded,postgresql)")
+    parser.add_argument("--grow", action="store_true",
+                        help="build a new PostgreSQL size from a copy of the largest smaller "
+                             "kept one, ingesting only the documents past it")
     parser.add_argument("--workers", type=int, default=1,
                         help="analysis worker processes of a new build's ingest (as ingest --workers)")
     args = parser.parse_args()
@@ -329,12 +359,13 @@ def measure_size(size: int, folder: Path, server_url: str, real: list[dict], arg
     folder.mkdir(parents=True, exist_ok=True)
     note = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     note(f"building {size:,} documents in {folder} ...")
-    source_of = lambda: records_file(folder, size, real)  # noqa: E731
+    source_of = lambda skip=0: records_file(folder, size, real, skip)  # noqa: E731
     builders = {"embedded": lambda: build_embedded(folder, source_of, args.workers),
                 "postgresql": lambda: build_postgresql(folder, server_url, size, source_of,
-                                                       args.workers)}
+                                                       args.workers, args.grow)}
     built = {backend: builders[backend]() for backend in args.backends}
-    (folder / "records.jsonl").unlink(missing_ok=True)
+    for source in folder.glob("records*.jsonl"):
+        source.unlink()
     url = database_url(server_url, f"scale_{size}")
     mid, frequent = search_bench.draw_queries(search_bench.records_for(size, real), args.queries)
     sets = {"mid-frequency": mid, "frequent": frequent}
