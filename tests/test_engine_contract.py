@@ -12,6 +12,7 @@ import pytest
 
 from indexer.engine import SearchResult, UnknownDocument
 from indexer.instance import Instance
+from indexer.search.facets import first_values
 from indexer.search.params import SearchParams
 from tests.news_fixture import DOCS, SERIES, save_documents
 
@@ -68,6 +69,24 @@ def test_search_returns_the_page_and_counts_over_every_match(setup):
                           date(2019, 12, 31): 1}
     assert found.undated == 1
     assert found.words == frozenset({"~oil"})     # a single word asks for its stem
+
+
+def test_facets_hold_the_values_a_search_shows_and_say_how_many_there_are(setup):
+    store, engine = setup
+    engine.catch_up(store)
+    every = engine.search(params(facet_limit="100"))
+    assert every.facet_sizes == {name: len(values) for name, values in every.facets.items()}
+    assert every.facet_sizes["country"] >= 3 and every.facet_sizes["entity"] >= 3
+    for limit in (0, 1, 2, 3):
+        shown = engine.search(params(facet_limit=str(limit)))
+        # By count, then by label (ties at the cut included): the pure rule, on every facet.
+        assert {name: list(values.items()) for name, values in shown.facets.items()} == \
+            {name: list(first_values(values, limit).items())
+             for name, values in every.facets.items()}
+        assert shown.facet_sizes == every.facet_sizes
+    two = engine.search(params(q="oil", facet_limit="2"))
+    assert list(two.facets["country"].items()) == [("IR", 3), ("SY", 2)]
+    assert two.facet_sizes["country"] == 3
 
 
 def test_sort_orders_and_iter_matches_agree(setup):

@@ -179,15 +179,16 @@ def parity_queries(store, whoosh) -> list[dict]:
 def answer(engine, args: dict):
     """What an engine answers to one search, by sort: counts and pages; or its refusal."""
     try:
-        params = SearchParams.from_args({"limit": "10", **args})
+        params = SearchParams.from_args({"limit": "10", "facet_limit": "60", **args})
         found = {sort: engine.search(replace(params, sort=sort))
                  for sort in ("relevance", "newest", "oldest")}
         second = engine.search(replace(params, sort="newest", page=2))
     except QueryError as exc:
         return f"refused: {exc}"
     top = found["relevance"]
-    return {"counts": (top.total, top.groups, top.facets, top.days, top.undated,
-                       top.duplicates, top.words),
+    return {"counts": (top.total, top.groups, top.days, top.undated, top.duplicates, top.words),
+            "facets": ({name: list(values.items()) for name, values in top.facets.items()},
+                       top.facet_sizes),
             "newest": [d["id"] for d in found["newest"].documents],
             "newest2": [d["id"] for d in second.documents],
             "oldest": [d["id"] for d in found["oldest"].documents],

@@ -24,7 +24,9 @@ class SearchResult:
     """What an engine found for one page of a search.
 
     `documents` are the page's documents in order (INTERFACES.md fields, text included,
-    for the snippets); `facets` count every value over all matches, labels as stored;
+    for the snippets); `facets` count values over all matches, labels as stored: each
+    facet's first params.facet_limit values (facets.first_values: by count, then label),
+    and `facet_sizes` how many values each facet has in all;
     `days` count dated matches per published day; `words` are the folded words (and
     marked stems, indexer.text) the query matched, which snippets highlight.
     """
@@ -34,6 +36,7 @@ class SearchResult:
     groups: int
     duplicates: dict[str, int] = field(default_factory=dict)       # id -> collapsed copies
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    facet_sizes: dict[str, int] = field(default_factory=dict)
     days: dict[date, int] = field(default_factory=dict)
     undated: int = 0
     words: frozenset[str] = frozenset()

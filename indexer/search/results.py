@@ -1,8 +1,6 @@
 """The Search JSON of INTERFACES.md, built from what any engine found (engine-free)."""
 from __future__ import annotations
 
-import heapq
-
 from indexer.engine import SearchResult
 from indexer.search.histogram import histogram
 from indexer.search.params import FACETS, SearchParams
@@ -16,7 +14,8 @@ def search_json(params: SearchParams, found: SearchResult) -> dict:
         "page": params.page, "per_page": params.limit,
         "results": [result_entry(doc, found.words, found.duplicates.get(doc["id"], 0))
                     for doc in found.documents],
-        "facets": {facet: facet_json(found.facets.get(facet, {}), params.facet_limit)
+        "facets": {facet: facet_json(found.facets.get(facet, {}), params.facet_limit,
+                                     found.facet_sizes.get(facet, 0))
                    for facet in FACETS},
         "histogram": histogram(found.days, found.undated),
     }
@@ -30,12 +29,9 @@ def result_entry(document: dict, words: frozenset[str], duplicates: int = 0) -> 
     return entry
 
 
-def facet_json(counts: dict[str, int], limit: int) -> dict:
-    """{values: [{value, count}], more}: by count descending, then value ascending.
-
-    Only the shown values are ordered: a frequent word's entity facet has tens of
-    thousands of values, and sorting them all cost more than the search itself.
-    """
-    shown = heapq.nsmallest(limit, counts.items(), key=lambda pair: (-pair[1], pair[0]))
+def facet_json(counts: dict[str, int], limit: int, size: int) -> dict:
+    """{values: [{value, count}], more}: the engine's first values of a facet (by count
+    descending, then value ascending) and how many of its `size` values are not shown."""
+    shown = list(counts.items())[:limit]
     return {"values": [{"value": v, "count": n} for v, n in shown],
-            "more": max(0, len(counts) - limit)}
+            "more": max(0, size - len(shown))}

@@ -30,7 +30,7 @@ from indexer.engine.postgres.query import (
     like_prefix,
     literal_prefix,
 )
-from indexer.search.facets import FACETS
+from indexer.search.facets import FACETS, first_values
 from indexer.search.histogram import day_from_number
 from indexer.search.near_duplicates import copies_by_leader, group_of
 from indexer.search.params import SearchParams
@@ -42,25 +42,37 @@ TITLE_BOOST = 2            # as the Whoosh engine: the title counts double
 NEWEST = sql.SQL("(e.day = 0), e.ts DESC, e.doc_id")
 OLDEST = sql.SQL("(e.day = 0), e.ts, e.doc_id")
 
-# One pass over the matches (the CTE is read once): rows of three kinds, told apart by
+# One pass over the matches (the CTE is read once): rows of four kinds, told apart by
 # `kind`: '' a day (key = day number, n = matches that day), a facet's name (key, its
-# label, n = matches holding it), and '=copy' a match that may collapse (key = doc_id,
-# n = seq, with its day, ts and signature). Neither '' nor '=copy' names a facet.
+# label, n = matches holding it), '=size' a facet's number of values (key = the facet,
+# n = the number), and '=copy' a match that may collapse (key = doc_id, n = seq, with its
+# day, ts and signature). None of '', '=size' and '=copy' names a facet.
+#
+# Of a facet's values only those a search can show come back with their labels: the ones
+# whose count ranks within {limit} (rank() gives peers one place, so every value tied with
+# the last shown one is there for first_values to order by label). A frequent word has
+# tens of thousands of entity values; looking up and sending every label was a third of
+# its search.
 _SUMMARY = """
 WITH m AS MATERIALIZED (
     SELECT e.doc_id, e.seq, e.day, e.ts, e.copy_candidate,
            CASE WHEN e.copy_candidate THEN e.nearsig END AS nearsig, {keys}
-    FROM search_entries e WHERE {where})
+    FROM search_entries e WHERE {where}),
+c AS (
+    SELECT v.facet, k.key, count(*) AS n,
+           rank() OVER (PARTITION BY v.facet ORDER BY count(*) DESC) AS place
+    FROM m CROSS JOIN LATERAL (VALUES {pairs}) AS v(facet, keys)
+           CROSS JOIN LATERAL unnest(v.keys) AS k(key)
+    GROUP BY v.facet, k.key)
 SELECT '' AS kind, m.day::text AS key, NULL AS label, count(*) AS n,
        NULL::integer AS day, NULL::bigint AS ts, NULL::bytea AS nearsig
 FROM m GROUP BY m.day
 UNION ALL
-SELECT c.facet, c.key, l.label, c.n, NULL, NULL, NULL FROM (
-    SELECT v.facet, k.key, count(*) AS n
-    FROM m CROSS JOIN LATERAL (VALUES {pairs}) AS v(facet, keys)
-           CROSS JOIN LATERAL unnest(v.keys) AS k(key)
-    GROUP BY v.facet, k.key) AS c
+SELECT c.facet, c.key, l.label, c.n, NULL, NULL, NULL FROM c
 LEFT JOIN search_labels l ON l.facet = c.facet AND l.key = c.key
+WHERE c.place <= {limit}
+UNION ALL
+SELECT '=size', c.facet, NULL, count(*), NULL, NULL, NULL FROM c GROUP BY c.facet
 UNION ALL
 SELECT '=copy', m.doc_id, NULL, m.seq, m.day, m.ts, m.nearsig FROM m WHERE m.copy_candidate
 """
@@ -78,7 +90,8 @@ _PLAN_SETTINGS = "SELECT set_config('enable_seqscan', 'off', true), set_config('
 class Summary:
     """Counts over every match, and the matches that may collapse (by seq)."""
 
-    facets: dict[str, dict[str, int]]
+    facets: dict[str, dict[str, int]]          # each facet's first values (first_values)
+    sizes: dict[str, int]                      # how many values each facet has
     days: dict[date, int]
     undated: int
     total: int
@@ -112,7 +125,7 @@ def find(cur, params: SearchParams, fetch: Fetch | None) -> SearchResult:
     """One page of groups, with facets and day counts over every matching document."""
     plan_for_matches(cur)
     compiled = compile_search(cur, params)
-    found = summary(cur, compiled.where)
+    found = summary(cur, compiled.where, params.facet_limit)
     members = found.candidates
     copies = copies_by_leader(range(len(members)), [m[4] for m in members],
                               lambda i: oldest_key(members[i]))
@@ -123,7 +136,7 @@ def find(cur, params: SearchParams, fetch: Fetch | None) -> SearchResult:
         documents=documents_in_order(fetch, page) if fetch else [],
         total=found.total, groups=found.total - len(hidden),
         duplicates={members[leader][0]: len(group) for leader, group in copies.items()},
-        facets=found.facets, days=found.days, undated=found.undated,
+        facets=found.facets, facet_sizes=found.sizes, days=found.days, undated=found.undated,
         words=highlight_words(cur, compiled) if params.query.strip() else frozenset())
 
 
@@ -141,11 +154,13 @@ def find_copies(cur, params: SearchParams, doc_id: str, fetch: Fetch | None) -> 
     position = {m[0]: i for i, m in enumerate(ranked)}
     group = set(group_of(position[doc_id], range(len(ranked)), [m[4] for m in ranked]))
     shown = [ranked[i][0] for i in sorted(group)]          # in sort order
-    found = summary(cur, sql.SQL("e.doc_id = ANY({})").format(sql.Literal(shown)))
+    found = summary(cur, sql.SQL("e.doc_id = ANY({})").format(sql.Literal(shown)),
+                    params.facet_limit)
     start = (params.page - 1) * params.limit
     return SearchResult(
         documents=documents_in_order(fetch, shown[start:start + params.limit]) if fetch else [],
-        total=len(shown), groups=len(shown), facets=found.facets, days=found.days,
+        total=len(shown), groups=len(shown), facets=found.facets, facet_sizes=found.sizes,
+        days=found.days,
         undated=found.undated,
         words=highlight_words(cur, compiled) if params.query.strip() else frozenset())
 
@@ -157,21 +172,26 @@ def iter_ids(cur, params: SearchParams) -> list[str]:
     return ranked_ids(cur, compiled, params.sort_order, [], None)
 
 
-def summary(cur, where: sql.Composable) -> Summary:
-    """Facet counts by label, dated matches per day, the undated and all matches, and the
-    matches that may collapse: one statement, reading the matches once."""
+def summary(cur, where: sql.Composable, limit: int) -> Summary:
+    """Each facet's first `limit` values with their counts, by label, and its number of
+    values; dated matches per day, the undated and all matches, and the matches that may
+    collapse: one statement, reading the matches once."""
     keys = sql.SQL(", ").join(sql.SQL("e.{}").format(sql.Identifier(f"{n}_keys"))
                               for n in FACETS)
     pairs = sql.SQL(", ").join(sql.SQL("({}, m.{})").format(
         sql.Literal(n), sql.Identifier(f"{n}_keys")) for n in FACETS)
     facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    sizes: dict[str, int] = {name: 0 for name in FACETS}
     days: dict[date, int] = {}
     members: list[tuple] = []
     undated = total = 0
     for kind, key, label, count, day, ts, nearsig in cur.execute(
-            sql.SQL(_SUMMARY).format(keys=keys, where=where, pairs=pairs)):
+            sql.SQL(_SUMMARY).format(keys=keys, where=where, pairs=pairs,
+                                     limit=sql.Literal(limit))):
         if kind == "=copy":
             members.append((key, count, day, ts, nearsig))
+        elif kind == "=size":
+            sizes[key] = count
         elif kind:
             facets[kind][label if label is not None else key] = count
         else:
@@ -181,7 +201,8 @@ def summary(cur, where: sql.Composable) -> Summary:
             else:
                 days[day_from_number(int(key))] = count
     members.sort(key=lambda member: member[1])        # seq: the Whoosh engine's doc order
-    return Summary(facets, days, undated, total, members)
+    shown = {name: first_values(values, limit) for name, values in facets.items()}
+    return Summary(shown, sizes, days, undated, total, members)
 
 
 def candidates(cur, where: sql.Composable, ordering: sql.Composable) -> list[tuple]:

@@ -13,6 +13,7 @@ from indexer.engine.whoosh.columns import DocTable, count_days, count_facets
 from indexer.engine.whoosh.docsets import matching_docnums
 from indexer.engine.whoosh.query import build_query, highlight_terms
 from indexer.engine.whoosh.scores import Scored, one_word_scores
+from indexer.search.facets import shown_facets
 from indexer.search.histogram import day_from_number
 from indexer.search.near_duplicates import copies_by_leader, group_of
 from indexer.search.params import SearchParams
@@ -126,10 +127,11 @@ def result(searcher, table: DocTable, params: SearchParams, query,
     words = highlight_terms(query, searcher.reader()) if params.query.strip() else set()
     per_day = count_days(table, matching)
     undated = per_day.pop(UNDATED_DAY, 0)
+    facets, sizes = shown_facets(count_facets(table, matching), params.facet_limit)
     return SearchResult(
         documents=documents_in_order(fetch, [table.ids[d] for d in shown]) if fetch else [],
         total=len(matching), groups=groups, duplicates=duplicates,
-        facets=count_facets(table, matching),
+        facets=facets, facet_sizes=sizes,
         days={day_from_number(n): c for n, c in per_day.items()}, undated=undated,
         words=frozenset(words))
 
