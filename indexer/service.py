@@ -163,6 +163,7 @@ class Monitor:
 
     def backup(self, target: Path) -> int:
         """Copy the store into a new file, consistent even while an ingest runs."""
+        self._refuse_on_server("backup")
         return store_backup.backup(self.instance.store_path, target)
 
     def restore(self, source: Path, force: bool = False,
@@ -171,6 +172,7 @@ class Monitor:
 
         Refuses (BackupError) a home that holds documents unless force is given.
         """
+        self._refuse_on_server("restore")
         store_backup.check_backup(source)
         if not force and self.instance.store_path.exists() and self.stats()["documents"]:
             raise store_backup.BackupError(
@@ -178,6 +180,14 @@ class Monitor:
         count = store_backup.restore(source, self.instance.store_path)
         self.reindex(progress)
         return count
+
+    def _refuse_on_server(self, command: str) -> None:
+        """BackupError for a file backup of a store that a PostgreSQL server keeps."""
+        if self.instance.database_url:
+            raise store_backup.BackupError(
+                f"`{command}` copies the embedded SQLite store, and this instance keeps its "
+                "store in PostgreSQL: use the server's own pg_dump and pg_restore (README, "
+                "scale-out)")
 
     def check(self, repair: bool = False) -> "CheckReport":
         """Verify the store and that the index holds what the store holds; repair if asked."""

@@ -481,3 +481,31 @@ def test_text_given_to_the_server_with_nul_is_kept_without_it(empty):
     assert row is not None and row["name"] == "oil watch"
     assert empty.db.execute("SELECT id FROM saved_searches WHERE name = 'oil watch'"
                             ).fetchone()[0] == search_id
+
+
+def test_check_verifies_a_postgresql_instance_and_backup_points_to_pg_dump(pg_url, tmp_path):
+    home = tmp_path / "home"
+    path = tmp_path / "news.jsonl"
+    path.write_text("".join(json.dumps({"id": f"c{n}", "source": "Wire", "title": f"Oil {n}",
+                                        "text": "Oil prices rose in Tehran.",
+                                        "published": "2024-05-02T23:30:00+03:30"}) + "\n"
+                            for n in range(3)), encoding="utf-8")
+    assert manage(home, "--database", pg_url, "ingest", path).returncode == 0
+    done = manage(home, "--database", pg_url, "check")
+    assert done.returncode == 0, done.stderr
+    assert "consistent" in done.stdout
+    # A local time naming another instant than `published` is found and repaired.
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("UPDATE documents SET published_local = '2024-05-09T10:00:00+03:30' "
+                     "WHERE external_id = 'c1'")
+    found = manage(home, "--database", pg_url, "check", "--json")
+    assert found.returncode == 1 and "Traceback" not in found.stderr, found.stderr
+    [problem] = json.loads(found.stdout)["problems"]
+    assert "local time" in problem
+    assert manage(home, "--database", pg_url, "check", "--repair").returncode == 0
+    assert manage(home, "--database", pg_url, "check").returncode == 0
+    for command in (["backup", tmp_path / "copy.sqlite3"], ["restore", tmp_path / "copy.sqlite3"]):
+        refused = manage(home, "--database", pg_url, *command)
+        assert refused.returncode == 2 and "pg_dump" in refused.stderr, refused.stderr
+        assert "Traceback" not in refused.stderr
+    assert not (tmp_path / "copy.sqlite3").exists()

@@ -1,6 +1,7 @@
 """Checks of a store's own consistency, and the repairs `manage.py check --repair` makes."""
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 from corpus.document import Document, format_time, parse_local, parse_time
@@ -8,11 +9,16 @@ from indexer.store.sqlite import Store, UnreadableRow, row_to_document
 
 
 def store_problems(store: Store) -> list[str]:
-    """What is wrong inside the store: SQLite's own check, unreadable rows, seq order."""
+    """What is wrong inside the store: SQLite's own check, unreadable rows, seq order.
+
+    On PostgreSQL the pages are the server's to check (data checksums, amcheck); the
+    rows, their times and the seq order are checked alike.
+    """
     problems = []
-    verdict = store.db.execute("PRAGMA quick_check").fetchone()[0]
-    if verdict != "ok":
-        problems.append(f"SQLite reports damage: {verdict}")
+    if isinstance(store.db, sqlite3.Connection):
+        verdict = store.db.execute("PRAGMA quick_check").fetchone()[0]
+        if verdict != "ok":
+            problems.append(f"SQLite reports damage: {verdict}")
     problems += [str(exc) for exc in unreadable(store)]
     problems += [f"stored document {doc_id} has a local time ({local}) that is not its "
                  f"published time ({published}): run `manage.py check --repair`"
