@@ -264,7 +264,8 @@ def latency_table(size: int, built: dict, measured: dict) -> None:
         steps = f"{b['ingest_s']:.0f}" + (f" + {b['index_s']:.0f}" if "index_s" in b else
                                           f" (+ {b['analyze_s']:.0f} VACUUM ANALYZE)")
         if "grown_from" in b:
-            steps += f", the {b['documents'] - b['grown_from_documents']:,} added to the {b['grown_from']:,} build"
+            added = b["documents"] - b["grown_from_documents"]
+            steps += f", the {added:,} added to the {b['grown_from']:,} build"
         cells = [backend, steps, f"{ingest_rate(b):,.0f}"]
         cells += [f"{p(m[s]['ms'], .5):.1f} / {p(m[s]['ms'], .95):.1f}" for s in SETS]
         cells.append(" / ".join(f"{m[s]['matches']:,.0f}" for s in SETS))
