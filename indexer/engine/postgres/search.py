@@ -48,31 +48,31 @@ OLDEST = sql.SQL("(e.day = 0), e.ts, e.doc_id")
 # n = the number), and '=copy' a match that may collapse (key = doc_id, n = seq, with its
 # day, ts and signature). None of '', '=size' and '=copy' names a facet.
 #
-# Of a facet's values only those a search can show come back with their labels: the ones
-# whose count ranks within {limit} (rank() gives peers one place, so every value tied with
-# the last shown one is there for first_values to order by label). A frequent word has
-# tens of thousands of entity values; looking up and sending every label was a third of
-# its search.
+# Each facet is counted on its own (unnest in the select list, grouped by the key alone:
+# at 500k documents a third faster than unnesting (facet, keys) pairs laterally and
+# grouping by both). Of its values only those a search can show come back with their
+# labels: the first {limit} by count and every value tied with the last of them (WITH
+# TIES, so first_values can order the tied ones by label; at least one row, which carries
+# the facet's size). A frequent word has tens of thousands of entity values; looking up
+# and sending every label was a third of its search.
+_FACET_COUNTS = """
+    (SELECT {facet}::text AS facet, u.key, count(*) AS n, count(*) OVER () AS size
+     FROM (SELECT unnest(m.{column}) AS key FROM m) AS u GROUP BY u.key
+     ORDER BY count(*) DESC FETCH FIRST greatest({limit}, 1) ROWS WITH TIES)"""
 _SUMMARY = """
 WITH m AS MATERIALIZED (
     SELECT e.doc_id, e.seq, e.day, e.ts, e.copy_candidate,
            CASE WHEN e.copy_candidate THEN e.nearsig END AS nearsig, {keys}
     FROM search_entries e WHERE {where}),
-c AS (
-    SELECT v.facet, k.key, count(*) AS n,
-           rank() OVER (PARTITION BY v.facet ORDER BY count(*) DESC) AS place
-    FROM m CROSS JOIN LATERAL (VALUES {pairs}) AS v(facet, keys)
-           CROSS JOIN LATERAL unnest(v.keys) AS k(key)
-    GROUP BY v.facet, k.key)
+c AS ({counts})
 SELECT '' AS kind, m.day::text AS key, NULL AS label, count(*) AS n,
        NULL::integer AS day, NULL::bigint AS ts, NULL::bytea AS nearsig
 FROM m GROUP BY m.day
 UNION ALL
 SELECT c.facet, c.key, l.label, c.n, NULL, NULL, NULL FROM c
 LEFT JOIN search_labels l ON l.facet = c.facet AND l.key = c.key
-WHERE c.place <= {limit}
 UNION ALL
-SELECT '=size', c.facet, NULL, count(*), NULL, NULL, NULL FROM c GROUP BY c.facet
+SELECT DISTINCT '=size', c.facet, NULL, c.size, NULL::integer, NULL::bigint, NULL::bytea FROM c
 UNION ALL
 SELECT '=copy', m.doc_id, NULL, m.seq, m.day, m.ts, m.nearsig FROM m WHERE m.copy_candidate
 """
@@ -182,16 +182,16 @@ def summary(cur, where: sql.Composable, limit: int) -> Summary:
     collapse: one statement, reading the matches once."""
     keys = sql.SQL(", ").join(sql.SQL("e.{}").format(sql.Identifier(f"{n}_keys"))
                               for n in FACETS)
-    pairs = sql.SQL(", ").join(sql.SQL("({}, m.{})").format(
-        sql.Literal(n), sql.Identifier(f"{n}_keys")) for n in FACETS)
+    counts = sql.SQL("\n    UNION ALL").join(sql.SQL(_FACET_COUNTS).format(
+        facet=sql.Literal(n), column=sql.Identifier(f"{n}_keys"), limit=sql.Literal(limit))
+        for n in FACETS)
     facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     sizes: dict[str, int] = {name: 0 for name in FACETS}
     days: dict[date, int] = {}
     members: list[tuple] = []
     undated = total = 0
     for kind, key, label, count, day, ts, nearsig in cur.execute(
-            sql.SQL(_SUMMARY).format(keys=keys, where=where, pairs=pairs,
-                                     limit=sql.Literal(limit))):
+            sql.SQL(_SUMMARY).format(keys=keys, where=where, counts=counts)):
         if kind == "=copy":
             members.append((key, count, day, ts, nearsig))
         elif kind == "=size":
