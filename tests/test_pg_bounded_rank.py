@@ -78,20 +78,26 @@ def frequent_words(store, count: int) -> list[str]:
     return [word for word, _ in seen.most_common(count)]
 
 
-def both_rankings(pg, query: str, count: int) -> tuple[list[str], list[str]]:
-    """(the bounded ranking's ids, every match ranked's ids) of one query."""
+def both_rankings(pg, query: str, count: int) -> tuple[list[str], list[str], int]:
+    """(the first page of find(), ranked inside its summary statement; every match not
+    hidden as a near-duplicate ranked in full; how many are hidden) of one query."""
     from indexer.engine.postgres import search
 
+    params = SearchParams(query=query, limit=count)
     with pg.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
         search.plan_for_matches(cur)
-        compiled = search.compile_search(cur, SearchParams(query=query))
+        compiled = search.compile_search(cur, params)
         assert text_bound_holds(compiled.rank["text"]), query
-        bounded = search.ranked_ids(cur, compiled, "relevance", [], count)
+        assert search.first_page_ranking(compiled, "relevance", count) is not None
+        page = search.find(cur, params, lambda ids: {doc_id: {"id": doc_id} for doc_id in ids})
+        _copies, hidden = search.collapsed(search.summary(cur, compiled.where, 0).candidates)
+        where = compiled.where
+        if hidden:
+            where = sql.SQL("{} AND NOT (e.doc_id = ANY({}))").format(where, sql.Literal(hidden))
         rows = cur.execute(sql.SQL("SELECT e.doc_id FROM search_entries e WHERE {} ORDER BY {} "
-                                   "LIMIT {}").format(compiled.where,
-                                                      search.order(compiled, "relevance"),
+                                   "LIMIT {}").format(where, search.order(compiled, "relevance"),
                                                       sql.Literal(count))).fetchall()
-    return bounded, [row[0] for row in rows]
+    return [doc["id"] for doc in page.documents], [row[0] for row in rows], len(hidden)
 
 
 def test_the_bounded_first_pages_are_the_full_rankings(engine):
@@ -99,13 +105,15 @@ def test_the_bounded_first_pages_are_the_full_rankings(engine):
     words = frequent_words(store, 60)
     queries = words + [f"{a} {b}" for a, b in zip(words[::2], words[1::2], strict=True)]
     queries += [f'{a} "{b} {c}"' for a, b, c in zip(words[:10], words[10:20], words[20:30], strict=True)]
-    compared = 0
+    compared = with_copies = 0
     for query in queries:
         for count in (10, 20, 60):
-            bounded, full = both_rankings(pg, query, count)
+            bounded, full, hidden = both_rankings(pg, query, count)
             assert bounded == full, (query, count)
             compared += bool(full)
+            with_copies += bool(full) and hidden > 0
     assert compared >= 240         # 100 queries, three page sizes; some find nothing
+    assert with_copies >= 30       # near-duplicates hidden from the page: the pool drops them
 
 
 def test_text_positions_is_what_ts_rank_divides_by(engine):

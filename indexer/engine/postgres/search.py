@@ -20,7 +20,7 @@ from psycopg import sql
 
 from indexer.engine import SearchResult, UnknownDocument
 from indexer.engine.fields import UNDATED_DAY
-from indexer.engine.postgres.bounded_rank import bounded_ids, text_bound_holds
+from indexer.engine.postgres.bounded_rank import Ranking, text_bound_holds
 from indexer.engine.postgres.query import (
     MAX_EXPANSIONS,
     TEXT_FIELDS,
@@ -46,7 +46,9 @@ OLDEST = sql.SQL("(e.day = 0), e.ts, e.doc_id")
 # `kind`: '' a day (key = day number, n = matches that day), a facet's name (key, its
 # label, n = matches holding it), '=size' a facet's number of values (key = the facet,
 # n = the number), and '=copy' a match that may collapse (key = doc_id, n = seq, with its
-# day, ts and signature). None of '', '=size' and '=copy' names a facet.
+# day, ts and signature); with a first page's ranking (bounded_rank.py), '=rank' a match
+# that may be on it (key = doc_id, n = its place). No kind that starts with '=' (nor '')
+# names a facet.
 #
 # Each facet is counted on its own (unnest in the select list, grouped by the key alone:
 # at 500k documents a third faster than unnesting (facet, keys) pairs laterally and
@@ -62,9 +64,9 @@ _FACET_COUNTS = """
 _SUMMARY = """
 WITH m AS MATERIALIZED (
     SELECT e.doc_id, e.seq, e.day, e.ts, e.copy_candidate,
-           CASE WHEN e.copy_candidate THEN e.nearsig END AS nearsig, {keys}
+           CASE WHEN e.copy_candidate THEN e.nearsig END AS nearsig, {keys}{bound}
     FROM search_entries e WHERE {where}),
-c AS ({counts})
+c AS ({counts}){ranking}
 SELECT '' AS kind, m.day::text AS key, NULL AS label, count(*) AS n,
        NULL::integer AS day, NULL::bigint AS ts, NULL::bytea AS nearsig
 FROM m GROUP BY m.day
@@ -74,7 +76,7 @@ LEFT JOIN search_labels l ON l.facet = c.facet AND l.key = c.key
 UNION ALL
 SELECT DISTINCT '=size', c.facet, NULL, c.size, NULL::integer, NULL::bigint, NULL::bytea FROM c
 UNION ALL
-SELECT '=copy', m.doc_id, NULL, m.seq, m.day, m.ts, m.nearsig FROM m WHERE m.copy_candidate
+SELECT '=copy', m.doc_id, NULL, m.seq, m.day, m.ts, m.nearsig FROM m WHERE m.copy_candidate{ranked}
 """
 # The planner prices reading a tsvector like any column, but a document's text words are
 # compressed out of line (TOAST): a sequential scan testing @@ on every row unpacks every
@@ -100,6 +102,7 @@ class Summary:
     undated: int
     total: int
     candidates: list[tuple]        # (doc_id, seq, day, ts, nearsig), in seq order
+    ranked: list[str] | None = None   # a Ranking's pool in score order (None: none asked)
 
 
 def expander(cur) -> Callable[[str, str, str], list[str]]:
@@ -129,19 +132,29 @@ def find(cur, params: SearchParams, fetch: Fetch | None) -> SearchResult:
     """One page of groups, with facets and day counts over every matching document."""
     plan_for_matches(cur)
     compiled = compile_search(cur, params)
-    found = summary(cur, compiled.where, params.facet_limit)
-    members = found.candidates
-    copies = copies_by_leader(range(len(members)), [m[4] for m in members],
-                              lambda i: oldest_key(members[i]))
-    hidden = [members[i][0] for group in copies.values() for i in group]
     start, end = (params.page - 1) * params.limit, params.page * params.limit
-    page = ranked_ids(cur, compiled, params.sort_order, hidden, end)[start:end]
+    found = summary(cur, compiled.where, params.facet_limit,
+                    first_page_ranking(compiled, params.sort_order, end))
+    copies, hidden = collapsed(found.candidates)
+    if found.ranked is not None:
+        shown = set(hidden)
+        page = [doc_id for doc_id in found.ranked if doc_id not in shown][start:end]
+    else:
+        page = ranked_ids(cur, compiled, params.sort_order, hidden, end)[start:end]
     return SearchResult(
         documents=documents_in_order(fetch, page) if fetch else [],
         total=found.total, groups=found.total - len(hidden),
-        duplicates={members[leader][0]: len(group) for leader, group in copies.items()},
+        duplicates={found.candidates[leader][0]: len(group) for leader, group in copies.items()},
         facets=found.facets, facet_sizes=found.sizes, days=found.days, undated=found.undated,
         words=highlight_words(cur, compiled) if params.query.strip() else frozenset())
+
+
+def collapsed(members: list[tuple]) -> tuple[dict[int, list[int]], list[str]]:
+    """The near-duplicate groups of the matches that may collapse (leader -> members, as
+    positions in members) and the ids they hide."""
+    copies = copies_by_leader(range(len(members)), [m[4] for m in members],
+                              lambda i: oldest_key(members[i]))
+    return copies, [members[i][0] for group in copies.values() for i in group]
 
 
 def find_copies(cur, params: SearchParams, doc_id: str, fetch: Fetch | None) -> SearchResult:
@@ -176,10 +189,21 @@ def iter_ids(cur, params: SearchParams) -> list[str]:
     return ranked_ids(cur, compiled, params.sort_order, [], None)
 
 
-def summary(cur, where: sql.Composable, limit: int) -> Summary:
+def first_page_ranking(compiled: Compiled, sort_order: str, count: int) -> Ranking | None:
+    """The bounded ranking of the first `count` matches by relevance, when it holds
+    (bounded_rank.py); None for the other sorts and rankings (ranked_ids ranks them)."""
+    text = field_score(compiled, "text")
+    if (sort_order != "relevance" or not count or text is None
+            or not text_bound_holds(compiled.rank["text"])):
+        return None
+    return Ranking(field_score(compiled, "title") or sql.SQL("0"), text, count)
+
+
+def summary(cur, where: sql.Composable, limit: int, ranking: Ranking | None = None) -> Summary:
     """Each facet's first `limit` values with their counts, by label, and its number of
     values; dated matches per day, the undated and all matches, and the matches that may
-    collapse: one statement, reading the matches once."""
+    collapse: one statement, reading the matches once. With a ranking, the same statement
+    ranks the matches that can reach the first page (Summary.ranked)."""
     keys = sql.SQL(", ").join(sql.SQL("e.{}").format(sql.Identifier(f"{n}_keys"))
                               for n in FACETS)
     counts = sql.SQL("\n    UNION ALL").join(sql.SQL(_FACET_COUNTS).format(
@@ -189,11 +213,19 @@ def summary(cur, where: sql.Composable, limit: int) -> Summary:
     sizes: dict[str, int] = {name: 0 for name in FACETS}
     days: dict[date, int] = {}
     members: list[tuple] = []
+    places: list[tuple[int, str]] = []
     undated = total = 0
+    empty = sql.SQL("")
     for kind, key, label, count, day, ts, nearsig in cur.execute(
-            sql.SQL(_SUMMARY).format(keys=keys, where=where, counts=counts)):
+            sql.SQL(_SUMMARY).format(
+                keys=keys, where=where, counts=counts,
+                bound=sql.SQL(", {}").format(ranking.columns()) if ranking else empty,
+                ranking=ranking.steps() if ranking else empty,
+                ranked=ranking.rows() if ranking else empty)):
         if kind == "=copy":
             members.append((key, count, day, ts, nearsig))
+        elif kind == "=rank":
+            places.append((count, key))
         elif kind == "=size":
             sizes[key] = count
         elif kind:
@@ -206,7 +238,8 @@ def summary(cur, where: sql.Composable, limit: int) -> Summary:
                 days[day_from_number(int(key))] = count
     members.sort(key=lambda member: member[1])        # seq: the Whoosh engine's doc order
     shown = {name: first_values(values, limit) for name, values in facets.items()}
-    return Summary(shown, sizes, days, undated, total, members)
+    ranked = [doc_id for _place, doc_id in sorted(places)] if ranking else None
+    return Summary(shown, sizes, days, undated, total, members, ranked)
 
 
 def candidates(cur, where: sql.Composable, ordering: sql.Composable) -> list[tuple]:
@@ -255,11 +288,6 @@ def ranked_ids(cur, compiled: Compiled, sort_order: str, hidden: list[str],
     where = compiled.where
     if hidden:
         where = sql.SQL("{} AND NOT (e.doc_id = ANY({}))").format(where, sql.Literal(hidden))
-    text = field_score(compiled, "text")
-    if (sort_order == "relevance" and count and text is not None
-            and text_bound_holds(compiled.rank["text"])):
-        title = field_score(compiled, "title") or sql.SQL("0")
-        return bounded_ids(cur, where, title, text, count)
     limit = sql.SQL("") if count is None else sql.SQL(" LIMIT {}").format(sql.Literal(count))
     rows = cur.execute(sql.SQL("SELECT e.doc_id FROM search_entries e WHERE {} "
                                "ORDER BY {}{}").format(where, order(compiled, sort_order),
