@@ -509,3 +509,53 @@ def test_check_verifies_a_postgresql_instance_and_backup_points_to_pg_dump(pg_ur
         assert refused.returncode == 2 and "pg_dump" in refused.stderr, refused.stderr
         assert "Traceback" not in refused.stderr
     assert not (tmp_path / "copy.sqlite3").exists()
+
+
+# --- search rows worked out by the ingest's workers ----------------------------------------
+
+def search_tables(store: PgStore) -> list[list[tuple]]:
+    """Every search row (without ts: an undated document's is its ingest time), word and
+    label of a store, in order."""
+    columns = ("doc_id, seq, title_words::text, text_words::text, country_keys, entity_keys, "
+               "lang_keys, source_keys, kind_keys, day, month, nearsig, bands, copy_candidate, "
+               "text_positions")
+    return [store.db.execute(f"SELECT {columns} FROM search_entries ORDER BY doc_id").fetchall(),
+            store.db.execute("SELECT * FROM search_words ORDER BY field, word").fetchall(),
+            store.db.execute("SELECT * FROM search_labels ORDER BY facet, key").fetchall()]
+
+
+def test_search_rows_worked_out_by_the_workers_are_one_process_rows(pg_cluster, tmp_path):
+    from corpus.jsonl import record_to_document
+    from indexer.engine.postgres.rows import text_part
+    from indexer.ingest.pool import analyse_chunk
+
+    path = corpus_slice(tmp_path)
+    stores = {workers: PgStore(pg_cluster.create_database()) for workers in (1, 2)}
+    try:
+        for workers, store in stores.items():
+            with Ingester(store, clock=lambda: NOW, workers=workers) as ingester:
+                report = ingester.ingest([str(path)])
+            assert report.total("new") == sum(SLICE.values())
+        one, two = (search_tables(store) for store in stores.values())
+        assert len(one[0]) == sum(SLICE.values()) and one[1] and one[2]
+        assert two == one
+    finally:
+        for store in stores.values():
+            store.close()
+    # What a worker hands back is the store's own text part of each document.
+    docs = [record_to_document(json.loads(line)) for line in path.read_text().splitlines()[:20]]
+    analyses = analyse_chunk(docs, NOW, False, True, PgStore.prepare)
+    assert [a.prepared for a in analyses] == [text_part(doc) for doc in docs]
+
+
+def test_a_remembered_text_part_is_what_the_search_row_holds(empty):
+    from indexer.engine.postgres.rows import text_key, text_part
+
+    doc, other = made(1, text="Oil prices rose in Tehran."), made(2, text="Wheat harvest news.")
+    empty.remember([replace(text_part(other), key=text_key(doc))])
+    save_all(empty, [doc])
+    words = empty.db.execute("SELECT text_words::text FROM search_entries").fetchone()[0]
+    assert "'wheat'" in words and "'oil'" not in words
+    save_all(empty, [replace(doc, seq=None)])      # forgotten once its transaction ended
+    words = empty.db.execute("SELECT text_words::text FROM search_entries").fetchone()[0]
+    assert "'oil'" in words and "'wheat'" not in words

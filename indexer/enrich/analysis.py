@@ -18,7 +18,7 @@ import traceback
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from corpus.document import Document
 from corpus.languages import language_code
@@ -101,6 +101,7 @@ class Analysis:
 
     guess: Guess | None | Failure           # None when detection is off
     findings: Findings | None               # None when only dates and languages are wanted
+    prepared: Any = None                    # the store's own work on it (Store.prepare)
 
 
 def analyse(doc: Document, now: datetime, detect: bool = True, full: bool = True) -> Analysis:

@@ -98,7 +98,7 @@ class Ingester:
         self.unsettled: set[str] = set()     # ids whose language leaned on the store
         self.enricher = store_enricher(store, detect_language, enrich, self.outlets,
                                        self.unsettled)
-        self.pipeline = Pipeline(analyser(workers, detect_language, enrich))
+        self.pipeline = Pipeline(analyser(workers, detect_language, enrich, store.prepare))
 
     def close(self) -> None:
         """Stop the worker processes, if any."""
@@ -297,6 +297,7 @@ class Ingester:
         # Enrichment is the slow part: plan without holding the write lock...
         try:
             plan = self.plan(batch, self.store.get_many(ids), now, analyses=analyses)
+            self.store.remember(a.prepared for a in analyses or () if a.prepared is not None)
             with self.store.transaction():
                 current = self.store.get_many(ids)
                 if stored_seqs(current) != plan.basis:   # ...and redo it if another writer got in

@@ -16,9 +16,9 @@ import os
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from corpus.document import Document
 from indexer.enrich.analysis import Analysis, analyse
@@ -29,6 +29,7 @@ AHEAD_DOCS = 1_000           # documents read and analysed ahead of the batch be
 AHEAD_CHARS = 64_000_000     # ...holding at most this much text (memory stays bounded)
 
 Analyses = Callable[[], list[Analysis]]     # waits for a batch's analyses, in its order
+Prepare = Callable[[Document], Any]         # a store's own work on a document (Store.prepare)
 
 
 class WorkerFault(RuntimeError):
@@ -50,11 +51,11 @@ class InProcess:
 
     ahead = 0
 
-    def __init__(self, detect: bool, full: bool):
-        self.detect, self.full = detect, full
+    def __init__(self, detect: bool, full: bool, prepare: Prepare | None = None):
+        self.detect, self.full, self.prepare = detect, full, prepare
 
     def start(self, docs: list[Document], now: datetime) -> Analyses:
-        return lambda: analyse_chunk(docs, now, self.detect, self.full)
+        return lambda: analyse_chunk(docs, now, self.detect, self.full, self.prepare)
 
     def close(self) -> None:
         """Nothing to stop."""
@@ -69,18 +70,18 @@ class WorkerPool:
 
     ahead = AHEAD_DOCS
 
-    def __init__(self, workers: int, detect: bool, full: bool):
-        self.workers, self.detect, self.full = workers, detect, full
+    def __init__(self, workers: int, detect: bool, full: bool, prepare: Prepare | None = None):
+        self.workers, self.detect, self.full, self.prepare = workers, detect, full, prepare
         self.executor: ProcessPoolExecutor | None = None
         self.seen = 0      # documents analysed in this process before the pool started
 
     def start(self, docs: list[Document], now: datetime) -> Analyses:
         if self.executor is None and self.seen + len(docs) < CHUNK:
             self.seen += len(docs)
-            return lambda: analyse_chunk(docs, now, self.detect, self.full)
+            return lambda: analyse_chunk(docs, now, self.detect, self.full, self.prepare)
         executor = self.executor or self.start_processes()
         futures = [executor.submit(analyse_chunk, docs[at:at + CHUNK], now, self.detect,
-                                   self.full) for at in range(0, len(docs), CHUNK)]
+                                   self.full, self.prepare) for at in range(0, len(docs), CHUNK)]
         return lambda: gather(futures)
 
     def start_processes(self) -> ProcessPoolExecutor:
@@ -99,13 +100,16 @@ class WorkerPool:
             self.executor.shutdown(wait=True, cancel_futures=True)
 
 
-def analyser(workers: int, detect: bool, full: bool) -> Analyser:
-    """A pool of `workers` processes, or the main process alone for one worker."""
+def analyser(workers: int, detect: bool, full: bool, prepare: Prepare | None = None) -> Analyser:
+    """A pool of `workers` processes, or the main process alone for one worker.
+
+    prepare: the store's own work on each document (Store.prepare), done by the workers
+    too, so the process that writes the store does not (the search rows of PostgreSQL)."""
     if workers < 1:
         raise ValueError(f"workers must be 1 or more, not {workers}")
-    if workers == 1 or not (detect or full):   # nothing CPU-bound to hand out
-        return InProcess(detect, full)
-    return WorkerPool(workers, detect, full)
+    if workers == 1 or not (detect or full or prepare):   # nothing CPU-bound to hand out
+        return InProcess(detect, full, prepare)
+    return WorkerPool(workers, detect, full, prepare)
 
 
 def gather(futures: list[Future]) -> list[Analysis]:
@@ -120,10 +124,13 @@ def gather(futures: list[Future]) -> list[Analysis]:
         raise WorkerFault(f"an enrichment worker failed ({type(exc).__name__}: {exc})") from exc
 
 
-def analyse_chunk(docs: list[Document], now: datetime, detect: bool, full: bool
-                  ) -> list[Analysis]:
+def analyse_chunk(docs: list[Document], now: datetime, detect: bool, full: bool,
+                  prepare: Prepare | None = None) -> list[Analysis]:
     """What a worker does with one task."""
-    return [analyse(doc, now, detect, full) for doc in docs]
+    analyses = [analyse(doc, now, detect, full) for doc in docs]
+    if prepare is None:
+        return analyses
+    return [replace(analysis, prepared=prepare(doc)) for analysis, doc in zip(analyses, docs, strict=True)]
 
 
 @dataclass

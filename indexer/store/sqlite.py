@@ -6,7 +6,7 @@ import sqlite3
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from corpus.document import Document, format_local, format_time, parse_local, parse_time
 from indexer.store.sources import MIGRATION as SOURCES_MIGRATION
@@ -179,6 +179,14 @@ LAST_POSSIBLE_SEQ = 2**63 - 1      # SQLite's largest integer
 
 class Store:
     """A SQLite database in WAL mode holding documents and a monotonic change number."""
+
+    # Work a store does for each document it saves that needs the document alone: a pure,
+    # module-level function an ingest's worker processes run ahead (None: there is none;
+    # the Whoosh index is written apart), its results handed back through remember().
+    prepare: Callable[[Document], Any] | None = None
+
+    def remember(self, prepared: Iterable[Any]) -> None:
+        """Keep prepare's results for the documents of the next transaction."""
 
     def __init__(self, path: str | Path, readonly: bool = False):
         self.path = Path(path)

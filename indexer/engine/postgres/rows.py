@@ -10,8 +10,9 @@ write a document and its search row together.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from corpus.document import Document
 from indexer.engine.fields import (  # the same field meaning as the Whoosh engine's
@@ -33,29 +34,62 @@ COLUMNS = ("doc_id", "seq", "title_words", "text_words",
 
 
 @dataclass(frozen=True)
+class TextPart:
+    """What a search row takes from the title and text alone: their words (as tsvector
+    input) and the near-duplicate signature. Nine tenths of a row's work and pure, so an
+    ingest's analysis workers work it out ahead (Store.prepare) and the process holding
+    the write lock only looks it up."""
+
+    key: bytes                     # text_key of the title and text it was made of
+    title_words: str               # tsvector input
+    text_words: str
+    words: dict[str, list[str]]    # field -> its distinct indexed words (search_words)
+    nearsig: bytes
+
+
+def text_key(doc: Document) -> bytes:
+    """What finds a document's TextPart: a digest of its title and text (not the texts
+    themselves, which would travel back from the workers for nothing)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (doc.title or "", doc.text or ""):
+        data = part.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.digest()
+
+
+def text_part(doc: Document) -> TextPart:
+    """A document's TextPart (pure: a worker process can run it)."""
+    title_words, text_words = indexed_words(doc.title or ""), indexed_words(doc.text or "")
+    return TextPart(text_key(doc), tsvector_literal(title_words), tsvector_literal(text_words),
+                    {"title": list(title_words), "text": list(text_words)},
+                    signature(doc.title, doc.text))
+
+
+Parts = Mapping[bytes, TextPart]      # text_key -> the part
+
+
+@dataclass(frozen=True)
 class SearchRow:
     """One document's row of search_entries, with what the word and label tables need."""
 
     doc_id: str
     seq: int
-    words: dict[str, dict[str, list[int]]]       # field -> indexed word -> positions
+    text: TextPart
     keys: dict[str, list[str]]                   # facet -> distinct folded keys
     labels: dict[str, dict[str, str]]            # facet -> key -> first display value
     day: int
     month: str
     ts: int
-    nearsig: bytes
 
     def values(self) -> tuple:
         """The row's values in COLUMNS order."""
-        return (self.doc_id, self.seq,
-                tsvector_literal(self.words["title"]), tsvector_literal(self.words["text"]),
+        return (self.doc_id, self.seq, self.text.title_words, self.text.text_words,
                 *(self.keys[name] for name in FACETS),
-                self.day, self.month, self.ts, self.nearsig, band_keys(self.nearsig))
+                self.day, self.month, self.ts, self.text.nearsig, band_keys(self.text.nearsig))
 
 
-def search_row(doc: Document) -> SearchRow:
-    """The search row of a stored document."""
+def search_row(doc: Document, parts: Parts | None = None) -> SearchRow:
+    """The search row of a stored document (its TextPart taken from parts when there)."""
     keys: dict[str, list[str]] = {}
     labels: dict[str, dict[str, str]] = {}
     for name, values in facet_values(doc).items():
@@ -65,11 +99,9 @@ def search_row(doc: Document) -> SearchRow:
         keys[name], labels[name] = list(firsts), firsts
     found = indexed_day(doc)
     day, month = (day_number(found), month_key(found)) if found else (UNDATED_DAY, "")
-    return SearchRow(
-        doc_id=stored_id(doc), seq=stored_seq(doc),
-        words={"title": indexed_words(doc.title or ""), "text": indexed_words(doc.text or "")},
-        keys=keys, labels=labels, day=day, month=month, ts=epoch_seconds(doc.published),
-        nearsig=signature(doc.title, doc.text))
+    part = (parts or {}).get(text_key(doc)) or text_part(doc)
+    return SearchRow(doc_id=stored_id(doc), seq=stored_seq(doc), text=part, keys=keys,
+                     labels=labels, day=day, month=month, ts=epoch_seconds(doc.published))
 
 
 _STAGING = ("CREATE TEMP TABLE IF NOT EXISTS search_staging "
@@ -97,14 +129,16 @@ _LABELS = ("INSERT INTO search_labels (facet, key, label) "
            "WITH ORDINALITY AS u(f, k, l, n) ORDER BY f, k, n ON CONFLICT DO NOTHING")
 
 
-def write_rows(cursor, docs: Iterable[Document]) -> int:
+def write_rows(cursor, docs: Iterable[Document], parts: Parts | None = None) -> int:
     """Write (or rewrite) the search rows of documents in the cursor's transaction; how many.
+    parts: TextParts worked out ahead, by (title, text); a document without one gets its own.
 
     Rows go through a COPY into a temporary table, then one upsert keyed by doc_id, so a
     document written again replaces its row. A label already known for a key stays (the
     first one written wins, as Whoosh's columns keep the first seen).
     """
-    latest = {row.doc_id: row for row in sorted(map(search_row, docs), key=lambda r: r.seq)}
+    latest = {row.doc_id: row for row in sorted((search_row(doc, parts) for doc in docs),
+                                                 key=lambda r: r.seq)}
     rows = list(latest.values())          # one row per document: an upsert touches it once
     if not rows:
         return 0
@@ -116,7 +150,7 @@ def write_rows(cursor, docs: Iterable[Document]) -> int:
     cursor.execute("TRUNCATE search_staging")
     cursor.execute(_MARK_CANDIDATES, ([row.doc_id for row in rows],))
     words = sorted({(field, word) for row in rows for field in TEXT_FIELDS
-                    for word in row.words[field]})
+                    for word in row.text.words[field]})
     cursor.execute(_WORDS, ([f for f, _ in words], [w for _, w in words]))
     labels = [(name, key, label) for row in rows for name in FACETS
               for key, label in row.labels[name].items()]

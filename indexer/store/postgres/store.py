@@ -63,6 +63,7 @@ class PgStore(Store):
         self._entry, self._conn = pools.borrow(url, readonly)
         self._closed = False
         self._written: dict[str, Document] = {}      # this transaction's documents, by id
+        self._parts: dict[bytes, search_rows.TextPart] = {}    # remember()ed, by text_key
         self.pg = PgConnection(self._conn, url)
         # The store modules take `store.db` as a sqlite3.Connection; this one answers the
         # same calls (execute, executemany, rows by name, lastrowid, rowcount).
@@ -98,14 +99,14 @@ class PgStore(Store):
                 yield
                 if self._written:
                     with self._conn.cursor() as cursor:
-                        search_rows.write_rows(cursor, self._written.values())
+                        search_rows.write_rows(cursor, self._written.values(), self._parts)
                 if indexed_all:
                     # Every document had its rows before, and these have theirs now.
                     self.db.execute("UPDATE search_meta SET value = (SELECT value FROM meta "
                                     "WHERE key = 'last_seq') WHERE key = ?",
                                     (SEARCH_SEQ_KEY,))
             finally:
-                self._written = {}
+                self._written, self._parts = {}, {}
 
     def _search_rows_current(self) -> bool:
         """Whether the search rows cover every stored document (else catch_up fills the gap
@@ -117,6 +118,13 @@ class PgStore(Store):
             self.db.execute("INSERT INTO search_meta VALUES (?, '0')", (SEARCH_SEQ_KEY,))
             return True
         return row is not None and int(row[0]) >= self.last_seq()
+
+    # The search rows' words and signatures: an ingest's workers work them out ahead.
+    prepare = staticmethod(search_rows.text_part)
+
+    def remember(self, prepared: Iterable[search_rows.TextPart]) -> None:
+        """Keep text parts for the search rows of the next transaction (then forgotten)."""
+        self._parts.update((part.key, part) for part in prepared)
 
     def next_seq(self) -> int:
         """Take the next change number; call inside a transaction (the lock that keeps
