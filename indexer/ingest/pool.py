@@ -51,11 +51,11 @@ class InProcess:
 
     ahead = 0
 
-    def __init__(self, detect: bool, full: bool, prepare: Prepare | None = None):
-        self.detect, self.full, self.prepare = detect, full, prepare
+    def __init__(self, detect: bool, full: bool):
+        self.detect, self.full = detect, full
 
     def start(self, docs: list[Document], now: datetime) -> Analyses:
-        return lambda: analyse_chunk(docs, now, self.detect, self.full, self.prepare)
+        return lambda: analyse_chunk(docs, now, self.detect, self.full)
 
     def close(self) -> None:
         """Nothing to stop."""
@@ -104,11 +104,12 @@ def analyser(workers: int, detect: bool, full: bool, prepare: Prepare | None = N
     """A pool of `workers` processes, or the main process alone for one worker.
 
     prepare: the store's own work on each document (Store.prepare), done by the workers
-    too, so the process that writes the store does not (the search rows of PostgreSQL)."""
+    too, so the process that writes the store does not (the search rows of PostgreSQL);
+    without workers the store does it itself when it writes."""
     if workers < 1:
         raise ValueError(f"workers must be 1 or more, not {workers}")
     if workers == 1 or not (detect or full or prepare):   # nothing CPU-bound to hand out
-        return InProcess(detect, full, prepare)
+        return InProcess(detect, full)
     return WorkerPool(workers, detect, full, prepare)
 
 

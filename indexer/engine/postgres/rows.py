@@ -131,7 +131,7 @@ _LABELS = ("INSERT INTO search_labels (facet, key, label) "
 
 def write_rows(cursor, docs: Iterable[Document], parts: Parts | None = None) -> int:
     """Write (or rewrite) the search rows of documents in the cursor's transaction; how many.
-    parts: TextParts worked out ahead, by (title, text); a document without one gets its own.
+    parts: TextParts worked out ahead, by text_key; a document without one gets its own.
 
     Rows go through a COPY into a temporary table, then one upsert keyed by doc_id, so a
     document written again replaces its row. A label already known for a key stays (the
