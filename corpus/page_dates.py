@@ -7,6 +7,11 @@ specifically it names the article's publication (PAGE_RULES), and a modified dat
 counts as a publication date. Only a page without such metadata falls back to the date
 printed beside its headline, then to a date in its URL path, then to trafilatura's guess.
 Every rule returns the date as written (corpus.dates reads it strictly) and its name.
+
+The day a page shows its readers by the headline is the publisher's day: when it falls a
+few days after the metadata's day and no UTC offset reconciles the two, the page was put
+before its readers that later day (a draft's creation date left in the metadata, an
+article republished), and the shown day is the document's.
 """
 from __future__ import annotations
 
@@ -39,10 +44,19 @@ META_DATE = ("date", "dc.date", "dcterms.date")
 # A visible date introduced by one of these words is a change, not the publication.
 MODIFIED_CUE = re.compile(
     r"(updated?|modified|edited|revised|aktualisiert|editiert|ge(ä|ae)ndert|mis à jour|"
-    r"modifi[ée]|actualiza|atualizad|aggiornat|päivitetty|bijgewerkt)\W*$", re.IGNORECASE)
+    r"modifi[ée]|actualiza|atualizad|aggiornat|päivitetty|bijgewerkt)"
+    r"(?:\s+(?:le|am|on|el|em|il))?\W*$", re.IGNORECASE)        # 'mis à jour le 7 janvier'
+# A date run straight into an update ('November 28, 2013 -- Updated 0203 GMT') is the
+# update's day; a label after a separator ('… 11:30 p.m. | UPDATED: …') starts another date.
+UPDATE_AFTER = re.compile(r"[\s,\-–]*(updated?|aktualisiert|mis à jour|actualizado)\b",
+                          re.IGNORECASE)
 # How far (characters of visible text) before and after the headline a dateline is looked
 # for: a kicker, the byline and the dateline sit there; related articles come much later.
 MIN_HEADLINE = 15          # characters; shorter <h1>s are logos, sections or kickers
+TITLE_SHARE = 0.8          # share of a heading's words the page's title must contain
+# How many days after the metadata's day a date shown by the headline may fall and still be
+# this article's day; further off it is something else (today's date in the header).
+SHOWN_LATER_DAYS = 7
 BEFORE_HEADLINE = 200
 AFTER_HEADLINE = 400
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?=[-/_.]|$)")
@@ -56,6 +70,19 @@ class PageDate(NamedTuple):
     rule: str
 
 
+class Dateline(NamedTuple):
+    """A date printed by the headline: its ISO day, the time of day written after it, and
+    whether it reads one way only (3/5/2022 is 3 May or 5 March; 29.04.2020 is not)."""
+
+    day: str
+    clock: tuple[int, int] | None
+    sure: bool
+
+
+METADATA_RULES = ("json-ld datePublished", "article:published_time", "itemprop datePublished",
+                  "meta publication date", "time pubdate")
+
+
 def page_date(tree: HtmlElement, urls: Sequence[str]) -> PageDate | None:
     """The page's publication date by the first rule that finds a readable one.
 
@@ -63,9 +90,26 @@ def page_date(tree: HtmlElement, urls: Sequence[str]) -> PageDate | None:
     """
     for name, rule in PAGE_RULES:
         for value in rule(tree, urls):
-            if read_written_date(value) is not None:
-                return PageDate(value, name)
+            written = read_written_date(value)
+            if written is None:
+                continue
+            later = shown_later(tree, written) if name in METADATA_RULES else None
+            return PageDate(later, "day shown after the metadata's") if later \
+                else PageDate(value, name)
     return None
+
+
+def shown_later(tree: HtmlElement, written: datetime) -> str | None:
+    """The day the headline's first dateline shows, when it falls 1 to SHOWN_LATER_DAYS days
+    after the metadata's day, reads one way only, and is not the metadata's instant on the
+    publisher's clock (then local_time gives the day)."""
+    if written.tzinfo is not None and local_time(written, shown_time(tree)) is not None:
+        return None
+    first = next(datelines(tree), None)
+    if first is None or not first.sure:
+        return None
+    gap = (datetime.fromisoformat(first.day).date() - written.date()).days
+    return first.day if 1 <= gap <= SHOWN_LATER_DAYS else None
 
 
 # --- the page's own publication metadata ---------------------------------------------------
@@ -128,16 +172,17 @@ def headline_dateline(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[s
     2018', '3/5/2022 22:41'); htmldate reads them day-first as those sites write them.
     A date introduced as an update ('Aktualisiert: 11.04.2020') is not the publication.
     """
-    for day, _clock in datelines(tree):
-        yield day
+    for dateline in datelines(tree):
+        yield dateline.day
 
 
 def shown_time(tree: HtmlElement) -> datetime | None:
     """The first dateline by the headline that gives a time of day, as the naive local
     time the page shows its readers ('3/5/2022 22:41' -> 2022-05-03 22:41)."""
-    for day, clock in datelines(tree):
-        if clock is not None:
-            return datetime.fromisoformat(day).replace(hour=clock[0], minute=clock[1])
+    for dateline in datelines(tree):
+        if dateline.clock is not None:
+            hour, minute = dateline.clock
+            return datetime.fromisoformat(dateline.day).replace(hour=hour, minute=minute)
     return None
 
 
@@ -160,9 +205,8 @@ def local_time(instant: datetime, shown: datetime | None) -> datetime | None:
     return instant.astimezone(timezone(quarters * QUARTER_HOUR))
 
 
-def datelines(tree: HtmlElement) -> Iterator[tuple[str, tuple[int, int] | None]]:
-    """Dates (ISO day, (hour, minute) or None) by the headline: after it, then before it,
-    nearest first."""
+def datelines(tree: HtmlElement) -> Iterator[Dateline]:
+    """Dates by the headline: after it, then before it, nearest first."""
     before, after = _around_headline(tree)
     yield from _text_dates(after)
     yield from _text_dates(before, nearest_last=True)
@@ -238,11 +282,30 @@ def _meta_values(tree: HtmlElement) -> dict[str, list[str]]:
     return values
 
 
+def headline_element(tree: HtmlElement) -> HtmlElement | None:
+    """The page's headline: the first <h1>, else <h2>, whose words the page's title
+    (og:title, twitter:title, <title>) repeats; else its first <h1> long enough not to be
+    the site's logo. Sites put their name, sections or 'related' lists in other headings."""
+    headings = [heading for heading in tree.iter("h1", "h2")
+                if len(" ".join(heading.text_content().split())) >= MIN_HEADLINE]
+    titled = set(_WORD.findall(" ".join(_page_titles(tree)).casefold()))
+    for tag in ("h1", "h2"):
+        for heading in headings:
+            words = set(_WORD.findall(heading.text_content().casefold()))
+            if heading.tag == tag and words and len(words & titled) >= TITLE_SHARE * len(words):
+                return heading
+    return next((heading for heading in headings if heading.tag == "h1"), None)
+
+
+def _page_titles(tree: HtmlElement) -> list[str]:
+    meta = _meta_values(tree)
+    return [*meta.get("og:title", []), *meta.get("twitter:title", []),
+            *(title.text_content() for title in tree.iter("title"))]
+
+
 def _around_headline(tree: HtmlElement) -> tuple[str, str]:
-    """The visible text just before the page's headline (its first <h1> long enough not to
-    be the site's logo) and just after it."""
-    headline = next((h1 for h1 in tree.iter("h1")
-                     if len(" ".join(h1.text_content().split())) >= MIN_HEADLINE), None)
+    """The visible text just before the page's headline and just after it."""
+    headline = headline_element(tree)
     if headline is None:
         return "", ""
     pieces: list[str] = []    # joined with spaces: inline elements often touch ("Judicial6 May")
@@ -268,8 +331,7 @@ def _around_headline(tree: HtmlElement) -> tuple[str, str]:
 _HEADLINE = "\x00"    # stands for the headline in the page's text
 
 
-def _text_dates(text: str, nearest_last: bool = False
-                ) -> Iterator[tuple[str, tuple[int, int] | None]]:
+def _text_dates(text: str, nearest_last: bool = False) -> Iterator[Dateline]:
     """Dates written in a text with the time of day after them, skipping updates."""
     spans = list(_DATE_SHAPE.finditer(text))
     for match in reversed(spans) if nearest_last else spans:
@@ -279,8 +341,20 @@ def _text_dates(text: str, nearest_last: bool = False
             found = try_date_expr(match.group(0), "%Y-%m-%d", True, _EARLIEST, _latest())
         except Exception:  # an internal of htmldate: any failure is "no date here"
             found = None
-        if found:
-            yield found, _clock(text[match.end():match.end() + 25])
+        after = text[match.end():match.end() + 40]
+        if found and not UPDATE_AFTER.match(_TIME.sub("", after, count=1)):
+            yield Dateline(found, _clock(after), _reads_one_way(match.group(0)))
+
+
+def _reads_one_way(written: str) -> bool:
+    """False for a numeric date whose day and month could swap (3/5/2022, 11.03.17); a
+    dotted one with a four-digit year is day-first wherever it is written so."""
+    numeric = _NUMERIC_DATE.fullmatch(written)
+    if not numeric:
+        return True
+    first, mark, second, year = numeric.groups()
+    return int(first) > 12 or int(second) > 12 or int(first) == int(second) \
+        or (mark == "." and len(year) == 4)
 
 
 def _clock(text: str) -> tuple[int, int] | None:
@@ -308,6 +382,8 @@ _DATE_SHAPE = re.compile(
     rf"|\b\d{{1,2}}\.?\s+(?:de\s+)?{_MONTH_WORD}\s+(?:de\s+|del\s+)?\d{{4}}\b"  # 18. März 2020
     rf"|\b{_MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"      # March 14, 2021
     r"|\d{4}年\d{1,2}月\d{1,2}日")
+_NUMERIC_DATE = re.compile(r"(\d{1,2})([./])(\d{1,2})[./](\d{2,4})")
+_WORD = re.compile(r"\w+")
 _EARLIEST = datetime(1990, 1, 1)
 QUARTER_HOUR = timedelta(minutes=15)
 

@@ -15,7 +15,7 @@ from tests.helpers import HTML as PAGES
 BODY = "<p>The council met after midnight to vote on the harbour budget again.</p>" * 5
 # The day our reader gets right on the 190 shared pages with an expected day
 # (benchmarks/html_dates.py; plain trafilatura: 166).
-PAGES_RIGHT = 173
+PAGES_RIGHT = 179
 
 
 def read(head: str, body: str = "", url: str = "https://paper.example/news/a") -> Document:
@@ -58,6 +58,7 @@ MODIFIED = '<meta property="article:modified_time" content="2020-03-07T10:00:00Z
      "2020-04-28"),
     # an update by the headline is not the publication: the URL's date is
     ("", "<p>Aktualisiert: 11.04.2020</p>", "2020-04-03"),
+    ("", "<p>Article mis à jour le 7 avril 2020.</p>", "2020-04-03"),
 ])
 def test_each_rule(head, body, expected):
     doc = read(head, body, url="https://paper.example/2020/04/03/harbour-vote")
@@ -86,6 +87,41 @@ def test_the_dateline_s_clock_gives_the_publishers_offset():
     shown = read('<meta property="article:published_time" content="2022-05-05T21:00:00-05:00">',
                  "<p>6 May 2022 - 2:00 a. m.</p>")
     assert (shown.published_local, day(shown)) == (None, "2022-05-06")
+
+
+PUBLISHED_UTC = '<meta property="article:published_time" content="2020-03-03T08:00:00Z">'
+
+
+@pytest.mark.parametrize("shown, expected", [
+    ("Monday, 6 March 2020", "2020-03-06"),       # the day the page put the article out
+    ("Stand: 04.03.2020, 07:30 Uhr", "2020-03-04"),   # dotted with four digits: day-first
+    ("05/03/2020", "2020-03-03"),       # 5 March or 3 May: the metadata's day stands
+    ("Monday, 23 March 2020", "2020-03-03"),     # weeks off: another date on the page
+    ("Sunday, 1 March 2020", "2020-03-03"),      # before it: the metadata's day stands
+    # a date run into an update is the update's, whatever follows
+    ("March 5, 2020 -- Updated 0203 GMT", "2020-03-03"),
+])
+def test_a_day_shown_a_few_days_after_the_metadata_s_is_the_day(shown, expected):
+    assert day(read(PUBLISHED_UTC, f"<p>By A. Writer {shown}</p>")) == expected
+
+
+def test_a_shown_day_that_is_the_metadata_s_instant_on_the_publisher_s_clock_keeps_it():
+    doc = read('<meta property="article:published_time" content="2020-03-03T23:30:00Z">',
+               "<p>4 March 2020, 00:30</p>")
+    assert (doc.published.isoformat(), format_local(doc.published_local)) == (
+        "2020-03-03T23:30:00+00:00", "2020-03-04T00:30:00+01:00")
+
+
+def test_the_headline_is_the_heading_the_page_s_title_repeats():
+    # The site's name in the first <h1> with today's date beside it; the article's headline
+    # further down (an <h2> here) with its dateline.
+    page = ("<html><head><title>Harbour budget passes at last | Coast Radio</title></head>"
+            "<body><header><h1>Coast Radio Nachrichten</h1><p>Mittwoch, 26.02.2020</p></header>"
+            "<article><p>Politik</p><h2>Harbour budget passes at last</h2>"
+            f"<p>01.05.2017</p>{BODY}</article></body></html>")
+    [doc] = [d for d in read_html(page.encode(), "https://paper.example/news/a")
+             if isinstance(d, Document)]
+    assert day(doc) == "2017-05-01"
 
 
 def test_an_ambiguous_numeric_date_is_no_date():
