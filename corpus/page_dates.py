@@ -342,7 +342,8 @@ def _text_dates(text: str, nearest_last: bool = False) -> Iterator[Dateline]:
         except Exception:  # an internal of htmldate: any failure is "no date here"
             found = None
         after = text[match.end():match.end() + 40]
-        if found and not UPDATE_AFTER.match(_TIME.sub("", after, count=1)):
+        clock = _TIME.match(after)
+        if found and not UPDATE_AFTER.match(after[clock.end():] if clock else after):
             yield Dateline(found, _clock(after), _reads_one_way(match.group(0)))
 
 
