@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterator, NamedTuple, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from htmldate.extractors import try_date_expr  # trafilatura's date library: text dates
 from lxml import etree
@@ -79,10 +79,6 @@ class Dateline(NamedTuple):
     sure: bool
 
 
-METADATA_RULES = ("json-ld datePublished", "article:published_time", "itemprop datePublished",
-                  "meta publication date", "time pubdate")
-
-
 def page_date(tree: HtmlElement, urls: Sequence[str]) -> PageDate | None:
     """The page's publication date by the first rule that finds a readable one.
 
@@ -93,7 +89,7 @@ def page_date(tree: HtmlElement, urls: Sequence[str]) -> PageDate | None:
             written = read_written_date(value)
             if written is None:
                 continue
-            later = shown_later(tree, written) if name in METADATA_RULES else None
+            later = shown_later(tree, written) if rule in METADATA_RULES else None
             return PageDate(later, "day shown after the metadata's") if later \
                 else PageDate(value, name)
     return None
@@ -103,9 +99,10 @@ def shown_later(tree: HtmlElement, written: datetime) -> str | None:
     """The day the headline's first dateline shows, when it falls 1 to SHOWN_LATER_DAYS days
     after the metadata's day, reads one way only, and is not the metadata's instant on the
     publisher's clock (then local_time gives the day)."""
-    if written.tzinfo is not None and local_time(written, shown_time(tree)) is not None:
+    lines = list(datelines(tree))        # one walk of the page for both questions
+    if written.tzinfo is not None and local_time(written, _first_clock(lines)) is not None:
         return None
-    first = next(datelines(tree), None)
+    first = lines[0] if lines else None
     if first is None or not first.sure:
         return None
     gap = (datetime.fromisoformat(first.day).date() - written.date()).days
@@ -179,7 +176,11 @@ def headline_dateline(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[s
 def shown_time(tree: HtmlElement) -> datetime | None:
     """The first dateline by the headline that gives a time of day, as the naive local
     time the page shows its readers ('3/5/2022 22:41' -> 2022-05-03 22:41)."""
-    for dateline in datelines(tree):
+    return _first_clock(datelines(tree))
+
+
+def _first_clock(lines: Iterable[Dateline]) -> datetime | None:
+    for dateline in lines:
         if dateline.clock is not None:
             hour, minute = dateline.clock
             return datetime.fromisoformat(dateline.day).replace(hour=hour, minute=minute)
@@ -222,12 +223,17 @@ def url_date(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
             return
 
 
-PAGE_RULES: tuple[tuple[str, Callable[[HtmlElement, Sequence[str]], Iterator[str]]], ...] = (
+Rule = Callable[[HtmlElement, Sequence[str]], Iterator[str]]
+# The page's own publication metadata, most specific first; then what a reader sees.
+METADATA: tuple[tuple[str, Rule], ...] = (
     ("json-ld datePublished", json_ld_published),
     ("article:published_time", og_published),
     ("itemprop datePublished", itemprop_published),
     ("meta publication date", meta_published),
     ("time pubdate", time_pubdate),
+)
+METADATA_RULES = {rule for _name, rule in METADATA}
+PAGE_RULES: tuple[tuple[str, Rule], ...] = METADATA + (
     ("dateline by the headline", headline_dateline),
     ("meta date", meta_date),
     ("date in the URL", url_date),
