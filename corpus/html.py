@@ -17,7 +17,7 @@ from corpus.dates import read_date, read_local_date
 from corpus.document import Document, clean_paragraphs, web_url
 from corpus.feeds import html_to_text
 from corpus.languages import language_code
-from corpus.page_dates import MIN_HEADLINE, local_time, page_date, shown_time
+from corpus.page_dates import MIN_HEADLINE, local_time, page_date, shown_time, yearless_day
 from corpus.problems import Problem, ReadError
 from corpus.streams import read_document
 
@@ -71,7 +71,8 @@ def read_html(source: bytes | BinaryIO,
     body = _paragraphs(result.text)
     if not title and not body:
         raise ReadError("no article text or title found in the page")
-    published, local = publication(own_date.value if own_date else result.date, shown)
+    published, local = publication(
+        own_date.value if own_date else yearless_day(tree, result.date), shown)
     yield Document(title=title, text=body, kind="article", source=site, url=canonical,
                    published=published, declared_lang=declared_lang, published_local=local)
 

@@ -4,17 +4,23 @@ A page often carries several dates: when it was published, when it was modified,
 dates of related articles, today's date in the site's header. The page's own publication
 metadata says which one is the article's; it is read first, in the order of how
 specifically it names the article's publication (PAGE_RULES), and a modified date never
-counts as a publication date. Only a page without such metadata falls back to the date
-printed beside its headline, then to a date in its URL path, then to trafilatura's guess.
+counts as a publication date. A time written without an offset yields to one of the same
+publication written with it. Only a page without such metadata falls back to the date
+printed beside its headline, then to a date in its URL path, then to trafilatura's guess;
+a dateline by the headline without its year ('[06月24日 11時30分]') takes its year from those.
 Every rule returns the date as written (corpus.dates reads it strictly) and its name.
 
-The day a page shows its readers by the headline is the publisher's day: when it falls a
-few days after the metadata's day and no UTC offset reconciles the two, the page was put
-before its readers that later day (a draft's creation date left in the metadata, an
-article republished), and the shown day is the document's.
+The day a page shows its readers is the publisher's day. The text by the headline is
+read as a browser shows it (a date carried in data-date, text a script decodes). When
+the metadata's time is the one the page shows as an edit, the earlier dateline is the
+publication. When the page shows a day a few days after the metadata's (by the headline,
+else in an element marked as the publication date) and no UTC offset reconciles the two,
+the page was put before its readers that later day (a draft's creation date left in the
+metadata, an article republished), and the shown day is the document's.
 """
 from __future__ import annotations
 
+import base64
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -36,8 +42,8 @@ OG_PUBLISHED = ("article:published_time", "og:article:published_time", "og:publi
                 "article:published", "og:pubdate")
 # Meta names that say publication, most specific first.
 META_PUBLISHED = ("pubdate", "publishdate", "publish-date", "publish_date", "publication_date",
-                  "parsely-pub-date", "dc.date.issued", "dcterms.issued", "dc.date.created",
-                  "dcterms.created")
+                  "parsely-pub-date", "cxenseparse:recs:publishtime", "dc.date.issued",
+                  "dcterms.issued", "dc.date.created", "dcterms.created")
 # Meta names that only say "a date": sites put the last change there (often the same value
 # as "last-modified"), so the dateline a reader sees by the headline comes before them.
 META_DATE = ("date", "dc.date", "dcterms.date")
@@ -50,15 +56,18 @@ MODIFIED_CUE = re.compile(
 # update's day; a label after a separator ('… 11:30 p.m. | UPDATED: …') starts another date.
 UPDATE_AFTER = re.compile(r"[\s,\-–]*(updated?|aktualisiert|mis à jour|actualizado)\b",
                           re.IGNORECASE)
-# How far (characters of visible text) before and after the headline a dateline is looked
-# for: a kicker, the byline and the dateline sit there; related articles come much later.
 MIN_HEADLINE = 15          # characters; shorter <h1>s are logos, sections or kickers
 TITLE_SHARE = 0.8          # share of a heading's words the page's title must contain
+# How far (characters of visible text) before and after the headline a dateline is looked
+# for: a kicker, the byline and the dateline sit there; related articles come much later.
+BEFORE_HEADLINE = 200
+AFTER_HEADLINE = 400
+YEARLESS_AFTER = 100       # a dateline without its year: only right after the headline
+MARKED_TEXT = 80           # characters of an element marked as the date where it is read
 # How many days after the metadata's day a date shown by the headline may fall and still be
 # this article's day; further off it is something else (today's date in the header).
 SHOWN_LATER_DAYS = 7
-BEFORE_HEADLINE = 200
-AFTER_HEADLINE = 400
+OFFSET_AGREES = timedelta(hours=36)   # metadata times this close name the same publication
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?=[-/_.]|$)")
 _NOT_TEXT = ("script", "style", "noscript", "template", "svg")
 
@@ -71,12 +80,14 @@ class PageDate(NamedTuple):
 
 
 class Dateline(NamedTuple):
-    """A date printed by the headline: its ISO day, the time of day written after it, and
-    whether it reads one way only (3/5/2022 is 3 May or 5 March; 29.04.2020 is not)."""
+    """A date printed by the headline: its ISO day, the time of day written after it,
+    whether it reads one way only (3/5/2022 is 3 May or 5 March; 29.04.2020 is not), and
+    whether the page marks it as an update ('Aktualisiert: 11.04.2020')."""
 
     day: str
     clock: tuple[int, int] | None
     sure: bool
+    update: bool = False
 
 
 def page_date(tree: HtmlElement, urls: Sequence[str]) -> PageDate | None:
@@ -89,24 +100,74 @@ def page_date(tree: HtmlElement, urls: Sequence[str]) -> PageDate | None:
             written = read_written_date(value)
             if written is None:
                 continue
-            later = shown_later(tree, written) if rule in METADATA_RULES else None
-            return PageDate(later, "day shown after the metadata's") if later \
-                else PageDate(value, name)
+            if rule is url_date:      # the address knows the year; the page may show the day
+                return PageDate(yearless_day(tree, value) or value, name)
+            if rule not in METADATA_RULES:
+                return PageDate(value, name)
+            if written.tzinfo is None:      # an instant the metadata names elsewhere is exact
+                value, written, name = _with_offset(tree, urls, written) or (value, written, name)
+            return shown_day(tree, written) or PageDate(value, name)
     return None
 
 
-def shown_later(tree: HtmlElement, written: datetime) -> str | None:
-    """The day the headline's first dateline shows, when it falls 1 to SHOWN_LATER_DAYS days
-    after the metadata's day, reads one way only, and is not the metadata's instant on the
-    publisher's clock (then local_time gives the day)."""
-    lines = list(datelines(tree))        # one walk of the page for both questions
+def _with_offset(tree: HtmlElement, urls: Sequence[str], naive: datetime
+                 ) -> tuple[str, datetime, str] | None:
+    """The first publication time of the article's metadata written with an offset, when
+    it is within OFFSET_AGREES of a time written without one: the same publication, and
+    only the one with the offset says both its instant and the publisher's day."""
+    for name, rule in METADATA:
+        for value in rule(tree, urls):
+            written = read_written_date(value)
+            if written is not None and written.tzinfo is not None \
+                    and abs(written.replace(tzinfo=None) - naive) <= OFFSET_AGREES:
+                return value, written, name
+    return None
+
+
+def shown_day(tree: HtmlElement, written: datetime) -> PageDate | None:
+    """The day the page shows its readers, where the metadata's publication time is not it.
+
+    - The metadata's time is the one the page shows as an edit ('Editiert am 19. Oktober
+      2019, 19:08 Uhr'): it names the edit, and the earlier date by the headline is the
+      publication.
+    - The page shows a day 1 to SHOWN_LATER_DAYS days after the metadata's (by the
+      headline, else in an element marked as the publication date), reading one way only:
+      the page was put before its readers that later day (a draft's creation date left in
+      the metadata, an article republished). Not when the shown time is the metadata's
+      instant on the publisher's clock: then local_time gives the day. Further off, or
+      earlier, a shown date is something else on the page (today's date in the header).
+    """
+    every = list(datelines(tree, updates=True))       # one walk of the page
+    lines = [line for line in every if not line.update]
+    if _names_the_edit(written, every):
+        first = lines[0] if lines else None
+        if first is None or not first.sure or _days(written, first.day) >= 0:
+            return None
+        return PageDate(_on_clock_of(first, written), "published before the edit it names")
     if written.tzinfo is not None and local_time(written, _first_clock(lines)) is not None:
         return None
-    first = lines[0] if lines else None
-    if first is None or not first.sure:
+    first = lines[0] if lines else next(marked_datelines(tree), None)
+    if first is None or not first.sure or not 1 <= _days(written, first.day) <= SHOWN_LATER_DAYS:
         return None
-    gap = (datetime.fromisoformat(first.day).date() - written.date()).days
-    return first.day if 1 <= gap <= SHOWN_LATER_DAYS else None
+    return PageDate(first.day, "day shown after the metadata's")
+
+
+def _names_the_edit(written: datetime, lines: Iterable[Dateline]) -> bool:
+    """Whether a time is, to the minute on its own clock, one the page shows as an edit."""
+    return any(line.update and line.clock == (written.hour, written.minute)
+               and line.day == written.date().isoformat() for line in lines)
+
+
+def _on_clock_of(line: Dateline, written: datetime) -> str:
+    """A dateline as ISO text, its time of day on the clock (offset) of a written time."""
+    if line.clock is None:
+        return line.day
+    shown = datetime.fromisoformat(line.day).replace(hour=line.clock[0], minute=line.clock[1])
+    return shown.replace(tzinfo=written.tzinfo).isoformat()
+
+
+def _days(written: datetime, day: str) -> int:
+    return (datetime.fromisoformat(day).date() - written.date()).days
 
 
 # --- the page's own publication metadata ---------------------------------------------------
@@ -206,11 +267,65 @@ def local_time(instant: datetime, shown: datetime | None) -> datetime | None:
     return instant.astimezone(timezone(quarters * QUARTER_HOUR))
 
 
-def datelines(tree: HtmlElement) -> Iterator[Dateline]:
-    """Dates by the headline: after it, then before it, nearest first."""
+def datelines(tree: HtmlElement, updates: bool = False) -> Iterator[Dateline]:
+    """Dates by the headline: after it, then before it, nearest first; those marked as
+    updates only when asked for."""
     before, after = _around_headline(tree)
-    yield from _text_dates(after)
-    yield from _text_dates(before, nearest_last=True)
+    for line in (*_text_dates(after), *_text_dates(before, nearest_last=True)):
+        if updates or not line.update:
+            yield line
+
+
+def yearless_day(tree: HtmlElement, nearby: str | None) -> str | None:
+    """The day a dateline right after the headline shows without its year ('[06月24日
+    11時30分]', 'June 24'), in the year that puts it nearest another date of the page
+    (nearby: the URL's or trafilatura's guess, which the page does not show); else nearby.
+
+    Sites that print no year by the headline print the day their readers go by; the
+    other date only knows the year (a link to the full story, a file name).
+    """
+    base = read_written_date(nearby) if nearby else None
+    _before, after = _around_headline(tree)
+    month_day = _month_day(after[:YEARLESS_AFTER])
+    if base is None or month_day is None:
+        return nearby
+    month, day = month_day
+    candidates = [datetime(base.year + shift, month, day) for shift in (-1, 0, 1)
+                  if month != 2 or day != 29 or (base.year + shift) % 4 == 0]
+    base_day = datetime(base.year, base.month, base.day)
+    return min(candidates, key=lambda day_: abs(day_ - base_day)).date().isoformat() \
+        if candidates else nearby
+
+
+def _month_day(text: str) -> tuple[int, int] | None:
+    """Month and day of the first date written without a year in a text, else None."""
+    match = next((found for found in _YEARLESS.finditer(text)
+                  if not MODIFIED_CUE.search(text[max(0, found.start() - 30):found.start()])), None)
+    if match is None:
+        return None
+    if match["cjk_month"]:
+        month, day = int(match["cjk_month"]), int(match["cjk_day"])
+    else:
+        import dateparser  # month names of every language; only pages that need it pay its load
+        read = dateparser.parse(match.group(0), settings={
+            "REQUIRE_PARTS": ["day", "month"], "RELATIVE_BASE": datetime(2000, 1, 1)})
+        if read is None:
+            return None
+        month, day = read.month, read.day
+    return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
+
+
+def marked_datelines(tree: HtmlElement) -> Iterator[Dateline]:
+    """Dates shown in elements whose class names them the publication date ('publishedAt',
+    'date-published'), in page order: where a page without a dateline by its headline
+    shows its readers the day. An element also marked as an update is not one."""
+    for element in tree.iter():
+        classes = (element.get("class") or "").lower().split() \
+            if isinstance(element.tag, str) and element.tag not in _NOT_TEXT else []
+        if any(_PUBLISHED_CLASS.fullmatch(name) for name in classes) \
+                and not any(_UPDATE_CLASS.search(name) for name in classes):
+            text = " ".join(element.text_content().split())[:MARKED_TEXT]
+            yield from (line for line in _text_dates(text) if not line.update)
 
 
 def url_date(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
@@ -323,7 +438,7 @@ def _around_headline(tree: HtmlElement) -> tuple[str, str]:
                 pieces += [_HEADLINE] if element is headline else []
                 hidden += 1
             else:
-                pieces.append(element.text or "")
+                pieces += _shown_text(element)
             continue
         if hidden:
             hidden -= 1
@@ -337,20 +452,54 @@ def _around_headline(tree: HtmlElement) -> tuple[str, str]:
 _HEADLINE = "\x00"    # stands for the headline in the page's text
 
 
+def _shown_text(element: HtmlElement) -> list[str]:
+    """The text a browser shows at an element's start: a date it carries in data-date
+    (put there by the page's style or script), and its text, or the text its script
+    decodes from data-obfuscated in place of the text a crawler is served."""
+    hidden = _decoded(element.get("data-obfuscated"))
+    return [element.get("data-date") or "", hidden if hidden is not None else element.text or ""]
+
+
+def _decoded(value: str | None) -> str | None:
+    """Base64 text as the page's script decodes it; None when there is none to decode."""
+    if not value:
+        return None
+    try:
+        return base64.b64decode(value, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
 def _text_dates(text: str, nearest_last: bool = False) -> Iterator[Dateline]:
-    """Dates written in a text with the time of day after them, skipping updates."""
+    """Dates written in a text with the time of day after them, and whether each is an
+    update: introduced as one ('Aktualisiert: 11.04.2020') or run into one."""
     spans = list(_DATE_SHAPE.finditer(text))
     for match in reversed(spans) if nearest_last else spans:
-        if MODIFIED_CUE.search(text[max(0, match.start() - 30):match.start()]):
+        found = _read_text_date(match.group(0))
+        if not found:
             continue
-        try:
-            found = try_date_expr(match.group(0), "%Y-%m-%d", True, _EARLIEST, _latest())
-        except Exception:  # an internal of htmldate: any failure is "no date here"
-            found = None
         after = text[match.end():match.end() + 40]
         clock = _TIME.match(after)
-        if found and not UPDATE_AFTER.match(after[clock.end():] if clock else after):
-            yield Dateline(found, _clock(after), _reads_one_way(match.group(0)))
+        update = bool(MODIFIED_CUE.search(text[max(0, match.start() - 30):match.start()])
+                      or UPDATE_AFTER.match(after[clock.end():] if clock else after))
+        yield Dateline(found, _clock(after), _reads_one_way(match.group(0)), update)
+
+
+def _read_text_date(written: str) -> str | None:
+    """A date as written in a text, as an ISO day; htmldate reads every shape but the CJK
+    one ('2016年10月14日'), which is read here."""
+    cjk = _CJK_DATE.fullmatch(written)
+    if cjk:
+        try:
+            year, month, day = (int(part) for part in cjk.groups())
+            found = datetime(year, month, day)
+        except ValueError:
+            return None
+        return found.date().isoformat() if _EARLIEST <= found <= _latest() else None
+    try:
+        return try_date_expr(written, "%Y-%m-%d", True, _EARLIEST, _latest())
+    except Exception:  # an internal of htmldate: any failure is "no date here"
+        return None
 
 
 def _reads_one_way(written: str) -> bool:
@@ -389,6 +538,16 @@ _DATE_SHAPE = re.compile(
     rf"|\b\d{{1,2}}\.?\s+(?:de\s+)?{_MONTH_WORD}\s+(?:de\s+|del\s+)?\d{{4}}\b"  # 18. März 2020
     rf"|\b{_MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"      # March 14, 2021
     r"|\d{4}年\d{1,2}月\d{1,2}日")
+_CJK_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+# A date without its year; a full date (a year after it) is not one.
+_WHOLE_MONTH = r"[^\W\d_]{3,}(?![^\W\d_])\.?"
+_YEARLESS = re.compile(
+    r"(?<![\d年])(?P<cjk_month>\d{1,2})月(?P<cjk_day>\d{1,2})日"
+    rf"|\b\d{{1,2}}\.?\s+(?:de\s+)?{_WHOLE_MONTH}(?!\s*,?\s*(?:de\s+|del\s+)?\d{{4}}\b)"
+    rf"|\b{_WHOLE_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!\s*,?\s*\d{{4}}\b)")
+# Class names that mark an element as the publication date (not WordPress's 'status-publish').
+_PUBLISHED_CLASS = re.compile(r"[\w-]*(published|publish-?date|publish-?info)[\w-]*")
+_UPDATE_CLASS = re.compile(r"updat|modif")
 _NUMERIC_DATE = re.compile(r"(\d{1,2})([./])(\d{1,2})[./](\d{2,4})")
 _WORD = re.compile(r"\w+")
 _EARLIEST = datetime(1990, 1, 1)

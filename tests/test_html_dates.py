@@ -2,6 +2,7 @@
 (corpus.page_dates), and the figure on the shared pages (benchmarks/html_dates.py)."""
 from __future__ import annotations
 
+import base64
 import json
 import re
 
@@ -15,7 +16,7 @@ from tests.helpers import HTML as PAGES
 BODY = "<p>The council met after midnight to vote on the harbour budget again.</p>" * 5
 # The day our reader gets right on the 190 shared pages with an expected day
 # (benchmarks/html_dates.py; plain trafilatura: 166).
-PAGES_RIGHT = 179
+PAGES_RIGHT = 185
 
 
 def read(head: str, body: str = "", url: str = "https://paper.example/news/a") -> Document:
@@ -122,6 +123,75 @@ def test_the_headline_is_the_heading_the_page_s_title_repeats():
     [doc] = [d for d in read_html(page.encode(), "https://paper.example/news/a")
              if isinstance(d, Document)]
     assert day(doc) == "2017-05-01"
+
+
+def test_the_text_by_the_headline_is_read_as_a_browser_shows_it():
+    # a date the page's style shows from data-date
+    assert day(read("", '<div class="timeline" data-date="18. März 2020"></div>')) == "2020-03-18"
+    # text the page's script decodes from data-obfuscated in place of the served text
+    shown = base64.b64encode("16. Oktober 2019, 17:05 Uhr".encode()).decode()
+    assert day(read("", f'<time data-obfuscated="{shown}">19. Oktober 2019</time>')) == "2019-10-16"
+    assert day(read("", '<time data-obfuscated="no base64!">19. Oktober 2019</time>')) == "2019-10-19"
+
+
+EDITED = '<meta property="article:published_time" content="2019-10-19T19:08:22+02:00">'
+
+
+def test_metadata_naming_the_edit_the_page_shows_yields_to_the_earlier_dateline():
+    doc = read(EDITED, "<p>Von A. Writer 16. Oktober 2019, 17:05 Uhr "
+                       "Editiert am 19. Oktober 2019, 19:08 Uhr</p>")
+    assert (doc.published.isoformat(), format_local(doc.published_local), day(doc)) == (
+        "2019-10-16T15:05:00+00:00", "2019-10-16T17:05:00+02:00", "2019-10-16")
+    # an edit at another time than the metadata's: the metadata names the publication
+    other = read(EDITED, "<p>Von A. Writer 16. Oktober 2019, 17:05 Uhr "
+                         "Editiert am 20. Oktober 2019, 08:00 Uhr</p>")
+    assert day(other) == "2019-10-19"
+
+
+def test_an_element_marked_as_the_publication_date_shows_the_day():
+    # far below the headline, in an element whose class names the publication date
+    marked = BODY * 2 + '<div><span class="publishedAt">05 de marzo 2020, 12:00 A. M.</span></div>'
+    assert day(read(PUBLISHED_UTC, marked)) == "2020-03-05"
+    # WordPress's status-publish on a related post, and a date also marked as an update
+    for other in ('<article class="post status-publish"><p>March 5, 2020</p></article>',
+                  '<span class="published updated">March 5, 2020</span>'):
+        assert day(read(PUBLISHED_UTC, BODY * 2 + other)) == "2020-03-03"
+
+
+def test_a_metadata_time_without_an_offset_yields_to_the_same_one_with_it():
+    naive = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+             '"datePublished": "%s"}</script>')
+    aware = '<meta property="article:published_time" content="2022-05-05T22:17:36-05:00">'
+    doc = read(naive % "2022-05-05 22:17:36" + aware)
+    assert (doc.published.isoformat(), format_local(doc.published_local)) == (
+        "2022-05-06T03:17:36+00:00", "2022-05-05T22:17:36-05:00")
+    # days apart, they are not the same publication: the article's JSON-LD stands
+    assert read(naive % "2022-05-01 10:00:00" + aware).published.isoformat() == \
+        "2022-05-01T10:00:00+00:00"
+
+
+@pytest.mark.parametrize("shown, url, expected", [
+    ("[06月24日 11時30分]", "https://paper.example/2019/06/19/harbour", "2019-06-24"),
+    # the year that puts it nearest: across the new year
+    ("By A. Writer, Dec. 30, 11:30 pm", "https://paper.example/2020/01/02/harbour", "2019-12-30"),
+    ("24. Juni, 11:30 Uhr", "https://paper.example/2019/06/19/harbour", "2019-06-24"),
+    # an update without its year is not the day; nor a date far below the headline
+    ("Updated June 24", "https://paper.example/2019/06/19/harbour", "2019-06-19"),
+    (BODY + "<p>June 24</p>", "https://paper.example/2019/06/19/harbour", "2019-06-19"),
+])
+def test_a_dateline_without_its_year_takes_the_nearest_year(shown, url, expected):
+    assert day(read("", f"<p>{shown}</p>", url=url)) == expected
+
+
+def test_a_dateline_without_its_year_and_trafilatura_s_guess():
+    # nothing but a link to the full story knows the year (trafilatura finds it there)
+    link = '<p><a href="https://paper.example/news/html/20190619/k1001.html">full story</a></p>'
+    assert day(read("", "<p>[06月24日 11時30分]</p>" + link)) == "2019-06-24"
+
+
+def test_a_cjk_dateline():
+    # read here, not by htmldate (trafilatura's own guess for this page is 2016-01-01)
+    assert day(read("", "<p>TNW 2016年10月14日07:17</p>")) == "2016-10-14"
 
 
 def test_an_ambiguous_numeric_date_is_no_date():
