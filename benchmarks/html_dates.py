@@ -24,7 +24,7 @@ import trafilatura  # noqa: E402
 
 from corpus.document import Document, local_day  # noqa: E402
 from corpus.html import _load_tree, decode_html, page_links, read_html  # noqa: E402
-from corpus.page_dates import page_date  # noqa: E402
+from corpus.page_dates import Page, page_date  # noqa: E402
 from corpus.problems import ReadError  # noqa: E402
 
 PAGES = ROOT.parent / "shared" / "html"
@@ -51,7 +51,7 @@ def our_day(data: bytes, path: str) -> str | None:
 def our_rule(data: bytes, path: str) -> str:
     """Which rule of corpus.page_dates gave the date (trafilatura when none did)."""
     tree = _load_tree(decode_html(data))
-    found = page_date(tree, page_links(tree))
+    found = page_date(Page(tree, page_links(tree)))
     return found.rule if found else "trafilatura's guess"
 
 

@@ -17,7 +17,15 @@ from corpus.dates import read_date, read_local_date
 from corpus.document import Document, clean_paragraphs, web_url
 from corpus.feeds import html_to_text
 from corpus.languages import language_code
-from corpus.page_dates import MIN_HEADLINE, local_time, page_date, shown_time, yearless_day
+from corpus.page_dates import (
+    MIN_HEADLINE,
+    Page,
+    in_nearest_year,
+    local_time,
+    page_date,
+    shown_time,
+    yearless_dateline,
+)
 from corpus.problems import Problem, ReadError
 from corpus.streams import read_document
 
@@ -53,7 +61,9 @@ def read_html(source: bytes | BinaryIO,
     canonical_links = page_links(tree)
     headlines = page_headlines(tree)  # read before trafilatura prunes the tree
     url = web_url(location)
-    own_date, shown = page_date(tree, [*canonical_links, url or ""]), shown_time(tree)
+    page = Page(tree, [*canonical_links, url or ""])   # read before trafilatura prunes the tree
+    own_date, shown = page_date(page), shown_time(page)
+    month_day = yearless_dateline(page) if own_date is None else None
     try:
         result = trafilatura.bare_extraction(
             tree, url=url, with_metadata=True, include_comments=False,
@@ -71,8 +81,8 @@ def read_html(source: bytes | BinaryIO,
     body = _paragraphs(result.text)
     if not title and not body:
         raise ReadError("no article text or title found in the page")
-    published, local = publication(
-        own_date.value if own_date else yearless_day(tree, result.date), shown)
+    guess = result.date and in_nearest_year(month_day, result.date)   # the day it shows, if any
+    published, local = publication(own_date.value if own_date else guess, shown)
     yield Document(title=title, text=body, kind="article", source=site, url=canonical,
                    published=published, declared_lang=declared_lang, published_local=local)
 

@@ -24,6 +24,7 @@ import base64
 import json
 import re
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from htmldate.extractors import try_date_expr  # trafilatura's date library: text dates
@@ -67,6 +68,8 @@ MARKED_TEXT = 80           # characters of an element marked as the date where i
 # How many days after the metadata's day a date shown by the headline may fall and still be
 # this article's day; further off it is something else (today's date in the header).
 SHOWN_LATER_DAYS = 7
+YEARLESS_NEAR_DAYS = 7     # a day shown without its year lies this near the page's other date
+EDITED_WITHIN_DAYS = 30    # how long before an edit the metadata names a publication may be
 OFFSET_AGREES = timedelta(hours=36)   # metadata times this close name the same publication
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?=[-/_.]|$)")
 _NOT_TEXT = ("script", "style", "noscript", "template", "svg")
@@ -90,33 +93,46 @@ class Dateline(NamedTuple):
     update: bool = False
 
 
-def page_date(tree: HtmlElement, urls: Sequence[str]) -> PageDate | None:
-    """The page's publication date by the first rule that finds a readable one.
+class Page:
+    """A parsed page with its own addresses (canonical link, og:url, where it was saved
+    from); the text around its headline is read once, when a rule first asks for it."""
 
-    urls: the page's own addresses (canonical link, og:url, where it was saved from).
-    """
+    def __init__(self, tree: HtmlElement, urls: Sequence[str] = ()) -> None:
+        self.tree = tree
+        self.urls = urls
+
+    @cached_property
+    def around_headline(self) -> tuple[str, str]:
+        """The visible text just before the headline and just after it."""
+        return _around_headline(self.tree)
+
+
+def page_date(page: Page) -> PageDate | None:
+    """The page's publication date by the first rule that finds a readable one."""
     for name, rule in PAGE_RULES:
-        for value in rule(tree, urls):
+        for value in rule(page):
             written = read_written_date(value)
             if written is None:
                 continue
             if rule is url_date:      # the address knows the year; the page may show the day
-                return PageDate(yearless_day(tree, value) or value, name)
+                return PageDate(in_nearest_year(yearless_dateline(page), value), name)
             if rule not in METADATA_RULES:
                 return PageDate(value, name)
             if written.tzinfo is None:      # an instant the metadata names elsewhere is exact
-                value, written, name = _with_offset(tree, urls, written) or (value, written, name)
-            return shown_day(tree, written) or PageDate(value, name)
+                value, written, name = _with_offset(page, written) or (value, written, name)
+            return shown_day(page, written) or PageDate(value, name)
     return None
 
 
-def _with_offset(tree: HtmlElement, urls: Sequence[str], naive: datetime
-                 ) -> tuple[str, datetime, str] | None:
-    """The first publication time of the article's metadata written with an offset, when
-    it is within OFFSET_AGREES of a time written without one: the same publication, and
-    only the one with the offset says both its instant and the publisher's day."""
+def _with_offset(page: Page, naive: datetime) -> tuple[str, datetime, str] | None:
+    """The first publication time of the page's own metadata (its head and JSON-LD, not
+    elements of its body, which may be teasers of other stories) written with an offset,
+    within OFFSET_AGREES of a time written without one: the same publication, and only
+    the one with the offset says both its instant and the publisher's day."""
     for name, rule in METADATA:
-        for value in rule(tree, urls):
+        if rule not in PAGE_LEVEL_RULES:
+            continue
+        for value in rule(page):
             written = read_written_date(value)
             if written is not None and written.tzinfo is not None \
                     and abs(written.replace(tzinfo=None) - naive) <= OFFSET_AGREES:
@@ -124,12 +140,12 @@ def _with_offset(tree: HtmlElement, urls: Sequence[str], naive: datetime
     return None
 
 
-def shown_day(tree: HtmlElement, written: datetime) -> PageDate | None:
+def shown_day(page: Page, written: datetime) -> PageDate | None:
     """The day the page shows its readers, where the metadata's publication time is not it.
 
     - The metadata's time is the one the page shows as an edit ('Editiert am 19. Oktober
-      2019, 19:08 Uhr'): it names the edit, and the earlier date by the headline is the
-      publication.
+      2019, 19:08 Uhr'): it names the edit, and the dateline after the headline, up to
+      EDITED_WITHIN_DAYS earlier, is the publication.
     - The page shows a day 1 to SHOWN_LATER_DAYS days after the metadata's (by the
       headline, else in an element marked as the publication date), reading one way only:
       the page was put before its readers that later day (a draft's creation date left in
@@ -137,16 +153,18 @@ def shown_day(tree: HtmlElement, written: datetime) -> PageDate | None:
       instant on the publisher's clock: then local_time gives the day. Further off, or
       earlier, a shown date is something else on the page (today's date in the header).
     """
-    every = list(datelines(tree, updates=True))       # one walk of the page
-    lines = [line for line in every if not line.update]
+    every = list(datelines(page, updates=True))
     if _names_the_edit(written, every):
-        first = lines[0] if lines else None
-        if first is None or not first.sure or _days(written, first.day) >= 0:
+        after = [line for line in _text_dates(page.around_headline[1]) if not line.update]
+        first = after[0] if after else None
+        if first is None or not first.sure \
+                or not -EDITED_WITHIN_DAYS <= _days(written, first.day) < 0:
             return None
         return PageDate(_on_clock_of(first, written), "published before the edit it names")
+    lines = [line for line in every if not line.update]
     if written.tzinfo is not None and local_time(written, _first_clock(lines)) is not None:
         return None
-    first = lines[0] if lines else next(marked_datelines(tree), None)
+    first = lines[0] if lines else marked_dateline(page)
     if first is None or not first.sure or not 1 <= _days(written, first.day) <= SHOWN_LATER_DAYS:
         return None
     return PageDate(first.day, "day shown after the metadata's")
@@ -172,9 +190,9 @@ def _days(written: datetime, day: str) -> int:
 
 # --- the page's own publication metadata ---------------------------------------------------
 
-def json_ld_published(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
+def json_ld_published(page: Page) -> Iterator[str]:
     """datePublished of the page's article objects in JSON-LD (then of its WebPage)."""
-    objects = [obj for script in tree.iter("script")
+    objects = [obj for script in page.tree.iter("script")
                if (script.get("type") or "").strip().lower() == "application/ld+json"
                for obj in _json_objects(_load_json(script.text or ""))]
     for wanted in (_is_article, _is_webpage):
@@ -183,39 +201,39 @@ def json_ld_published(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[s
                 yield obj["datePublished"]
 
 
-def og_published(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
+def og_published(page: Page) -> Iterator[str]:
     """Open Graph's article:published_time and its variants."""
-    metas = _meta_values(tree)
+    metas = _meta_values(page.tree)
     for key in OG_PUBLISHED:
         yield from metas.get(key, [])
 
 
-def itemprop_published(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
+def itemprop_published(page: Page) -> Iterator[str]:
     """The first itemprop="datePublished" in the page (microdata): the article's own."""
-    for element in tree.iterfind(".//*[@itemprop]"):
+    for element in page.tree.iterfind(".//*[@itemprop]"):
         if "datepublished" in (element.get("itemprop") or "").lower().split():
             value = element.get("content") or element.get("datetime") or element.text_content()
             if value and value.strip():
                 yield value.strip()
 
 
-def meta_published(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
+def meta_published(page: Page) -> Iterator[str]:
     """<meta name="pubdate" / "dc.date.issued" / ...>, most specific first."""
-    metas = _meta_values(tree)
+    metas = _meta_values(page.tree)
     for key in META_PUBLISHED:
         yield from metas.get(key, [])
 
 
-def meta_date(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
+def meta_date(page: Page) -> Iterator[str]:
     """<meta name="date"> and its Dublin Core forms: a date, not said to be publication."""
-    metas = _meta_values(tree)
+    metas = _meta_values(page.tree)
     for key in META_DATE:
         yield from metas.get(key, [])
 
 
-def time_pubdate(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
+def time_pubdate(page: Page) -> Iterator[str]:
     """A <time pubdate> or <time class="...published..."> element's datetime."""
-    for element in tree.iter("time"):
+    for element in page.tree.iter("time"):
         marked = element.get("pubdate") is not None or "publish" in (element.get("class") or "")
         if marked and element.get("datetime"):
             yield element.get("datetime") or ""
@@ -223,21 +241,21 @@ def time_pubdate(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
 
 # --- what a reader sees, and the address -------------------------------------------------
 
-def headline_dateline(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
+def headline_dateline(page: Page) -> Iterator[str]:
     """A date printed just before or after the page's first headline (<h1>), as ISO.
 
     Text dates come in every language and order ('29.04.2020, 12:01 Uhr', '30 septembre
     2018', '3/5/2022 22:41'); htmldate reads them day-first as those sites write them.
     A date introduced as an update ('Aktualisiert: 11.04.2020') is not the publication.
     """
-    for dateline in datelines(tree):
+    for dateline in datelines(page):
         yield dateline.day
 
 
-def shown_time(tree: HtmlElement) -> datetime | None:
+def shown_time(page: Page) -> datetime | None:
     """The first dateline by the headline that gives a time of day, as the naive local
     time the page shows its readers ('3/5/2022 22:41' -> 2022-05-03 22:41)."""
-    return _first_clock(datelines(tree))
+    return _first_clock(datelines(page))
 
 
 def _first_clock(lines: Iterable[Dateline]) -> datetime | None:
@@ -267,70 +285,74 @@ def local_time(instant: datetime, shown: datetime | None) -> datetime | None:
     return instant.astimezone(timezone(quarters * QUARTER_HOUR))
 
 
-def datelines(tree: HtmlElement, updates: bool = False) -> Iterator[Dateline]:
+def datelines(page: Page, updates: bool = False) -> Iterator[Dateline]:
     """Dates by the headline: after it, then before it, nearest first; those marked as
     updates only when asked for."""
-    before, after = _around_headline(tree)
+    before, after = page.around_headline
     for line in (*_text_dates(after), *_text_dates(before, nearest_last=True)):
         if updates or not line.update:
             yield line
 
 
-def yearless_day(tree: HtmlElement, nearby: str | None) -> str | None:
-    """The day a dateline right after the headline shows without its year ('[06月24日
-    11時30分]', 'June 24'), in the year that puts it nearest another date of the page
-    (nearby: the URL's or trafilatura's guess, which the page does not show); else nearby.
-
-    Sites that print no year by the headline print the day their readers go by; the
-    other date only knows the year (a link to the full story, a file name).
-    """
-    base = read_written_date(nearby) if nearby else None
-    _before, after = _around_headline(tree)
-    month_day = _month_day(after[:YEARLESS_AFTER])
-    if base is None or month_day is None:
-        return nearby
-    month, day = month_day
-    candidates = [datetime(base.year + shift, month, day) for shift in (-1, 0, 1)
-                  if month != 2 or day != 29 or (base.year + shift) % 4 == 0]
-    base_day = datetime(base.year, base.month, base.day)
-    return min(candidates, key=lambda day_: abs(day_ - base_day)).date().isoformat() \
-        if candidates else nearby
-
-
-def _month_day(text: str) -> tuple[int, int] | None:
-    """Month and day of the first date written without a year in a text, else None."""
-    match = next((found for found in _YEARLESS.finditer(text)
-                  if not MODIFIED_CUE.search(text[max(0, found.start() - 30):found.start()])), None)
-    if match is None:
-        return None
-    if match["cjk_month"]:
-        month, day = int(match["cjk_month"]), int(match["cjk_day"])
-    else:
+def yearless_dateline(page: Page) -> tuple[int, int] | None:
+    """Month and day of a dateline right after the headline written without its year
+    ('[06月24日 11時30分]', 'June 24'), not an update; None when there is none."""
+    text = page.around_headline[1][:YEARLESS_AFTER]
+    for match in _YEARLESS.finditer(text):
+        if _is_update(text, match):
+            continue
+        if match["cjk_month"]:
+            return int(match["cjk_month"]), int(match["cjk_day"])
         import dateparser  # month names of every language; only pages that need it pay its load
         read = dateparser.parse(match.group(0), settings={
+            "PARSERS": ["absolute-time"],       # not '3 min read', '2 hours ago'
             "REQUIRE_PARTS": ["day", "month"], "RELATIVE_BASE": datetime(2000, 1, 1)})
-        if read is None:
-            return None
-        month, day = read.month, read.day
-    return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
+        if read is not None:
+            return read.month, read.day
+    return None
 
 
-def marked_datelines(tree: HtmlElement) -> Iterator[Dateline]:
-    """Dates shown in elements whose class names them the publication date ('publishedAt',
-    'date-published'), in page order: where a page without a dateline by its headline
-    shows its readers the day. An element also marked as an update is not one."""
-    for element in tree.iter():
-        classes = (element.get("class") or "").lower().split() \
-            if isinstance(element.tag, str) and element.tag not in _NOT_TEXT else []
+def in_nearest_year(month_day: tuple[int, int] | None, nearby: str) -> str:
+    """A day shown without its year, in the year that puts it within YEARLESS_NEAR_DAYS of
+    another date of the page (nearby: the URL's or trafilatura's guess, which the page does
+    not show); else nearby. Sites that print no year by the headline print the day their
+    readers go by; the other date knows the year (a link to the full story, a file name)."""
+    base = read_written_date(nearby)
+    if base is None or month_day is None:
+        return nearby
+    base_day = base.date()
+    for shift in (0, -1, 1):
+        try:
+            shown = base_day.replace(year=base_day.year + shift, month=month_day[0], day=month_day[1])
+        except ValueError:            # 02月30日; 29 February of a year without one
+            continue
+        if abs((shown - base_day).days) <= YEARLESS_NEAR_DAYS \
+                and shown <= _latest().date():
+            return shown.isoformat()
+    return nearby
+
+
+def marked_dateline(page: Page) -> Dateline | None:
+    """The date shown in the first element whose class names it the publication date
+    ('publishedAt', 'date-published') and that shows one: where a page without a dateline
+    by its headline shows its readers the day. An element also marked as an update, or a
+    list of other stories ('recently-published'), is not one."""
+    for element in page.tree.iter():
+        if not isinstance(element.tag, str) or element.tag in _NOT_TEXT:
+            continue
+        classes = (element.get("class") or "").lower().split()
         if any(_PUBLISHED_CLASS.fullmatch(name) for name in classes) \
                 and not any(_UPDATE_CLASS.search(name) for name in classes):
             text = " ".join(element.text_content().split())[:MARKED_TEXT]
-            yield from (line for line in _text_dates(text) if not line.update)
+            shown = [line for line in _text_dates(text) if not line.update]
+            if shown:
+                return shown[0]
+    return None
 
 
-def url_date(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
+def url_date(page: Page) -> Iterator[str]:
     """A /YYYY/MM/DD/ date in the page's own URL path (many sites file articles so)."""
-    for link in urls:
+    for link in page.urls:
         match = _URL_DATE.search(link or "")
         if match:
             year, month, day = (int(part) for part in match.groups())
@@ -338,7 +360,7 @@ def url_date(tree: HtmlElement, urls: Sequence[str] = ()) -> Iterator[str]:
             return
 
 
-Rule = Callable[[HtmlElement, Sequence[str]], Iterator[str]]
+Rule = Callable[[Page], Iterator[str]]
 # The page's own publication metadata, most specific first; then what a reader sees.
 METADATA: tuple[tuple[str, Rule], ...] = (
     ("json-ld datePublished", json_ld_published),
@@ -348,6 +370,8 @@ METADATA: tuple[tuple[str, Rule], ...] = (
     ("time pubdate", time_pubdate),
 )
 METADATA_RULES = {rule for _name, rule in METADATA}
+# Metadata of the page as a whole; microdata and <time> elements may be other stories'.
+PAGE_LEVEL_RULES = {json_ld_published, og_published, meta_published}
 PAGE_RULES: tuple[tuple[str, Rule], ...] = METADATA + (
     ("dateline by the headline", headline_dateline),
     ("meta date", meta_date),
@@ -461,28 +485,37 @@ def _shown_text(element: HtmlElement) -> list[str]:
 
 
 def _decoded(value: str | None) -> str | None:
-    """Base64 text as the page's script decodes it; None when there is none to decode."""
+    """Base64 text as the page's script decodes it, control characters blanked (the
+    headline's stand-in is one); None when there is none to decode."""
     if not value:
         return None
     try:
-        return base64.b64decode(value, validate=True).decode("utf-8")
+        return _CONTROL.sub(" ", base64.b64decode(value, validate=True).decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         return None
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _text_dates(text: str, nearest_last: bool = False) -> Iterator[Dateline]:
     """Dates written in a text with the time of day after them, and whether each is an
-    update: introduced as one ('Aktualisiert: 11.04.2020') or run into one."""
+    update."""
     spans = list(_DATE_SHAPE.finditer(text))
     for match in reversed(spans) if nearest_last else spans:
         found = _read_text_date(match.group(0))
-        if not found:
-            continue
-        after = text[match.end():match.end() + 40]
-        clock = _TIME.match(after)
-        update = bool(MODIFIED_CUE.search(text[max(0, match.start() - 30):match.start()])
-                      or UPDATE_AFTER.match(after[clock.end():] if clock else after))
-        yield Dateline(found, _clock(after), _reads_one_way(match.group(0)), update)
+        if found:
+            yield Dateline(found, _clock(text[match.end():match.end() + 40]),
+                           _reads_one_way(match.group(0)), _is_update(text, match))
+
+
+def _is_update(text: str, match: re.Match) -> bool:
+    """Whether the date a match spans is an update: introduced as one ('Aktualisiert:
+    11.04.2020'), or run into one after its time of day ('28, 2013 -- Updated 0203 GMT')."""
+    after = text[match.end():match.end() + 40]
+    clock = _TIME.match(after)
+    return bool(MODIFIED_CUE.search(text[max(0, match.start() - 30):match.start()])
+                or UPDATE_AFTER.match(after[clock.end():] if clock else after))
 
 
 def _read_text_date(written: str) -> str | None:
@@ -531,22 +564,25 @@ def _clock(text: str) -> tuple[int, int] | None:
 
 _TIME = re.compile(r"[\s,\-–|/·•]*(?:um\s+|à\s+|a\s+las\s+|at\s+)?(?P<hour>\d{1,2})[:h.](?P<minute>\d\d)"
                    r"(?!\d)\s*(?P<meridiem>[ap]\.?\s?m\.?)?", re.IGNORECASE)
-_MONTH_WORD = r"[^\W\d_]{3,}\.?"
+_MONTH_WORD = r"[^\W\d_]{3,}(?![^\W\d_])\.?"          # a whole word: 'Juni', 'Jan.'
+_CJK_DAY = r"(\d{4})年(\d{1,2})月(\d{1,2})日"
 _DATE_SHAPE = re.compile(
     r"\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b"                               # 2023-11-07
     r"|\b\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b"                      # 29.04.2020, 3/5/2022
     rf"|\b\d{{1,2}}\.?\s+(?:de\s+)?{_MONTH_WORD}\s+(?:de\s+|del\s+)?\d{{4}}\b"  # 18. März 2020
     rf"|\b{_MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"      # March 14, 2021
-    r"|\d{4}年\d{1,2}月\d{1,2}日")
-_CJK_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+    rf"|{_CJK_DAY}")
+_CJK_DATE = re.compile(_CJK_DAY)
 # A date without its year; a full date (a year after it) is not one.
-_WHOLE_MONTH = r"[^\W\d_]{3,}(?![^\W\d_])\.?"
 _YEARLESS = re.compile(
     r"(?<![\d年])(?P<cjk_month>\d{1,2})月(?P<cjk_day>\d{1,2})日"
-    rf"|\b\d{{1,2}}\.?\s+(?:de\s+)?{_WHOLE_MONTH}(?!\s*,?\s*(?:de\s+|del\s+)?\d{{4}}\b)"
-    rf"|\b{_WHOLE_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!\s*,?\s*\d{{4}}\b)")
-# Class names that mark an element as the publication date (not WordPress's 'status-publish').
-_PUBLISHED_CLASS = re.compile(r"[\w-]*(published|publish-?date|publish-?info)[\w-]*")
+    rf"|\b\d{{1,2}}\.?\s+(?:de\s+)?{_MONTH_WORD}(?!\s*,?\s*(?:de\s+|del\s+)?\d{{4}}\b)"
+    rf"|\b{_MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!\s*,?\s*\d{{4}}\b)")
+# Class names that mark an element as the publication date, alone or as a block's element
+# ('content-header__publish-date'); not 'status-publish' (WordPress marks every post so),
+# 'recently-published' or 'unpublished'.
+_PUBLISHED_CLASS = re.compile(
+    r"(?:[\w-]*__)?(?:date[-_]?)?(?:published(?:[-_]?(?:at|on|date|time))?|publish[-_]?(?:date|info|time))")
 _UPDATE_CLASS = re.compile(r"updat|modif")
 _NUMERIC_DATE = re.compile(r"(\d{1,2})([./])(\d{1,2})[./](\d{2,4})")
 _WORD = re.compile(r"\w+")

@@ -132,6 +132,12 @@ def test_the_text_by_the_headline_is_read_as_a_browser_shows_it():
     shown = base64.b64encode("16. Oktober 2019, 17:05 Uhr".encode()).decode()
     assert day(read("", f'<time data-obfuscated="{shown}">19. Oktober 2019</time>')) == "2019-10-16"
     assert day(read("", '<time data-obfuscated="no base64!">19. Oktober 2019</time>')) == "2019-10-19"
+    # decoded text before the headline cannot move it (its stand-in in the text is a NUL)
+    nul = base64.b64encode("a\x00b 12. Oktober 2019".encode()).decode()
+    page = (f'<html><body><p data-obfuscated="{nul}">x</p><h1>Harbour budget vote tonight</h1>'
+            f"<p>16. Oktober 2019</p>{BODY}</body></html>")
+    [doc] = [d for d in read_html(page.encode(), "https://paper.example/a") if isinstance(d, Document)]
+    assert day(doc) == "2019-10-16"
 
 
 EDITED = '<meta property="article:published_time" content="2019-10-19T19:08:22+02:00">'
@@ -146,14 +152,25 @@ def test_metadata_naming_the_edit_the_page_shows_yields_to_the_earlier_dateline(
     other = read(EDITED, "<p>Von A. Writer 16. Oktober 2019, 17:05 Uhr "
                          "Editiert am 20. Oktober 2019, 08:00 Uhr</p>")
     assert day(other) == "2019-10-19"
+    # the publication is the dateline after the headline, weeks before the edit at most
+    for shown in ("<p>3. Mai 2015</p><p>Editiert am 19. Oktober 2019, 19:08 Uhr</p>",
+                  "<p>Editiert am 19. Oktober 2019, 19:08 Uhr</p>"):
+        assert day(read(EDITED, shown)) == "2019-10-19"
+    page = (f"<html><head>{EDITED}</head><body><nav>Archiv: 3. Oktober 2019</nav>"
+            "<h1>Harbour budget vote tonight</h1><p>Editiert am 19. Oktober 2019, 19:08 Uhr</p>"
+            f"{BODY}</body></html>")
+    [doc] = [d for d in read_html(page.encode(), "https://paper.example/a") if isinstance(d, Document)]
+    assert day(doc) == "2019-10-19"
 
 
 def test_an_element_marked_as_the_publication_date_shows_the_day():
     # far below the headline, in an element whose class names the publication date
     marked = BODY * 2 + '<div><span class="publishedAt">05 de marzo 2020, 12:00 A. M.</span></div>'
     assert day(read(PUBLISHED_UTC, marked)) == "2020-03-05"
-    # WordPress's status-publish on a related post, and a date also marked as an update
+    # WordPress's status-publish on a related post, a list of other stories, a date also
+    # marked as an update
     for other in ('<article class="post status-publish"><p>March 5, 2020</p></article>',
+                  '<aside class="recently-published"><p>March 5, 2020</p></aside>',
                   '<span class="published updated">March 5, 2020</span>'):
         assert day(read(PUBLISHED_UTC, BODY * 2 + other)) == "2020-03-03"
 
@@ -168,6 +185,10 @@ def test_a_metadata_time_without_an_offset_yields_to_the_same_one_with_it():
     # days apart, they are not the same publication: the article's JSON-LD stands
     assert read(naive % "2022-05-01 10:00:00" + aware).published.isoformat() == \
         "2022-05-01T10:00:00+00:00"
+    # nor is a <time> in the body, which may be another story's teaser
+    teaser = '<aside><time class="published" datetime="2022-05-04T09:00:00+02:00"></time></aside>'
+    assert read(naive % "2022-05-05 01:00:00", teaser).published.isoformat() == \
+        "2022-05-05T01:00:00+00:00"
 
 
 @pytest.mark.parametrize("shown, url, expected", [
@@ -178,6 +199,12 @@ def test_a_metadata_time_without_an_offset_yields_to_the_same_one_with_it():
     # an update without its year is not the day; nor a date far below the headline
     ("Updated June 24", "https://paper.example/2019/06/19/harbour", "2019-06-19"),
     (BODY + "<p>June 24</p>", "https://paper.example/2019/06/19/harbour", "2019-06-19"),
+    # more than a few days from the other date: an event the text speaks of
+    ("Voters go to the polls on November 3", "https://paper.example/2020/10/01/vote", "2020-10-01"),
+    # relative times are no day; days that do not exist are none either
+    ("3 min read", "https://paper.example/2019/12/30/harbour", "2019-12-30"),
+    ("[02月30日 11時30分]", "https://paper.example/2019/02/27/harbour", "2019-02-27"),
+    ("Feb. 29", "https://paper.example/1900/02/28/harbour", "1900-02-28"),
 ])
 def test_a_dateline_without_its_year_takes_the_nearest_year(shown, url, expected):
     assert day(read("", f"<p>{shown}</p>", url=url)) == expected
