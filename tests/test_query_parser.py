@@ -207,7 +207,16 @@ REFUSED = [
                          "in country: of the query"),
     ("kind:video", "unknown kind 'video' (use article or brief) in kind: of the query"),
     ('source:""', "empty value 'source:\"\"' in query"),
+    ("(" * 33 + "oil" + ")" * 33, "query nests more than 32 levels deep (parentheses, NOT or "
+                                  "fields inside each other); write it flatter"),
+    ("NOT " * 33 + "oil", "query nests more than 32 levels deep (parentheses, NOT or "
+                          "fields inside each other); write it flatter"),
 ]
+
+
+def test_nesting_up_to_the_limit_parses():
+    assert parse("(" * 32 + "oil" + ")" * 32) == Word("oil")
+    assert parse("NOT " * 32 + "oil") == Not(Not(parse("NOT " * 30 + "oil")))
 
 
 @pytest.mark.parametrize("text, message", REFUSED)

@@ -76,6 +76,8 @@ BAD = [
     ({"limit": "1000000000"}, ["--limit", "1000000000"]),
     ({"limit": "abc"}, ["--limit", "abc"]),
     ({"from": "2020-13"}, ["--from", "2020-13"]),
+    # nested past what any query needs: refused before anything walks the tree
+    ({"q": "(" * 200 + "oil" + ")" * 200}, ["(" * 200 + "oil" + ")" * 200]),
 ]
 
 

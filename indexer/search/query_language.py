@@ -14,7 +14,9 @@ may be doubled (`NOT NOT oil`, `NOT -oil`): that is a double negation, the same 
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from datetime import date
+from typing import Iterator
 
 from indexer.search.params import NORMALISERS, DateBound, ParamError, RelativeDay, SearchParams
 from indexer.search.query_dates import DATE_FORMS, date_brackets, date_value
@@ -22,6 +24,7 @@ from indexer.search.query_lexer import Token, tokenize
 from indexer.search.query_tree import (
     FACET_FIELDS,
     FIELDS,
+    MAX_NESTING,
     MAX_QUERY_CHARS,
     DateRange,
     Facet,
@@ -72,6 +75,7 @@ class _Parser:
 
     def __init__(self, text: str, tokens: list[Token]):
         self.text, self.tokens, self.at = text, tokens, 0
+        self.depth = 0          # groups, NOTs and fields open around the token at hand
 
     def peek(self) -> Token | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -111,8 +115,21 @@ class _Parser:
         assert token is not None, "unary() at the end of the query"
         if token.kind in ("NOT", "-"):
             self.operand_after(self.take())
-            return Not(self.unary(field))
+            with self.nested():
+                return Not(self.unary(field))
         return self.primary(field)
+
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        """One level deeper; a query nested past MAX_NESTING is refused."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QueryError(f"query nests more than {MAX_NESTING} levels deep (parentheses, "
+                             "NOT or fields inside each other); write it flatter")
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     def operand_after(self, operator: Token) -> None:
         """Refuse an operator with nothing after it: at the end, before ')' or another."""
@@ -128,11 +145,13 @@ class _Parser:
     def primary(self, field: str | None) -> Node:
         token = self.take()
         if token.kind == "(":
-            node = self.sequence(field, token)
+            with self.nested():
+                node = self.sequence(field, token)
             self.take()                                  # its ')': parentheses balance
             return node
         if token.kind == "field":
-            return self.fielded(token)
+            with self.nested():
+                return self.fielded(token)
         if token.kind == "phrase":
             return phrase_leaf(token, field, self.raw(token))
         if token.kind == "range":

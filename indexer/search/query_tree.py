@@ -13,6 +13,9 @@ from typing import Union
 from indexer.search.params import NORMALISERS
 
 MAX_QUERY_CHARS = 1000
+# How deep groups and NOTs may nest: every layer that compiles and explains a tree walks it
+# recursively, and no real query comes near this.
+MAX_NESTING = 32
 # The fields a user may name, in the order the unknown-field message lists them.
 FIELDS = ("title", "text", "source", "country", "entity", "lang", "kind", "date")
 TEXT_FIELDS = ("title", "text")
