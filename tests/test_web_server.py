@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 from indexer.ingest.ingester import Ingester
 from indexer.instance import Instance
@@ -53,6 +54,11 @@ def test_serve_catches_up_then_answers(tmp_path):
     try:
         answer = get_json(f"http://127.0.0.1:{port}/api/search?q=strike")
         assert [r["title"] for r in answer["results"]] == ["Harbour strike ends"]
+        # a query of the full length in Persian (about 6,000 bytes of URL) is answered
+        persian = quote(("ایران " * 166).strip())
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q={persian}",
+                                    timeout=30) as long_query:
+            assert (long_query.status, json.loads(long_query.read())["results"]) == (200, [])
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         out, _ = server.communicate(timeout=30)

@@ -31,6 +31,9 @@ class WebApplication(BaseApplication):
         return create_app(self.config_given)
 
 
+MAX_REQUEST_LINE = 8190       # bytes; the most gunicorn takes short of no limit at all
+
+
 def default_workers() -> int:
     """One worker per core."""
     return os.cpu_count() or 1
@@ -66,6 +69,9 @@ def serve(home: str | None = None, host: str = "127.0.0.1", port: int = 8000,
     echo(f"Media Monitor is serving {instance.home.resolve()} at http://{host}:{port}/")
     options = {"bind": f"{host}:{port}", "workers": workers or default_workers(),
                "accesslog": "-", "timeout": 120,
+               # A query of the full 1,000 characters in Persian or Arabic is about 6,000 bytes
+               # in the URL; gunicorn's default request line (4,094) refused it with a 414.
+               "limit_request_line": MAX_REQUEST_LINE,
                # No control socket in the home folder: several servers may run side by side.
                "control_socket_disable": True}
     worker = start_alert_worker(instance.home.resolve()) if alert_worker else None
