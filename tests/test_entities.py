@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer.enrich.entities import default_is_country, extract_entities, find_entities
-from indexer.enrich.entity_table import EntityTable, merge_into_table, variant_key
+from indexer.enrich.entity_table import EntityTable, Mention, merge_into_table, variant_key
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEED_PAGE = SHARED / "corpus" / "pages" / "iran-international-page-2.txt"
@@ -105,6 +105,27 @@ def test_first_canonical_form_is_kept_across_documents():
     table.add(find_entities(None, "Treasury Secretary James Baker spoke.", "en", table))
     text = "White House chief of staff Howard Baker said no. Baker left."
     assert names(None, text, known=table) == [("Howard Baker", "person")]
+
+
+def test_a_country_is_never_a_variant_of_a_name():
+    table = EntityTable()
+    # "(Canada)", "(Europe)" are no short forms of the companies; "(OPEC)" is one
+    for text in ("E.H. Industries (Canada) Ltd said it would buy the plant.",
+                 "Nikko Securities Co (Europe) Ltd opened an office.",
+                 "The Organization of Petroleum Exporting Countries (OPEC) met in Vienna."):
+        table.add(find_entities(None, text, "en", table))
+    assert names(None, "Canada's economy grew. Europe's markets fell. OPEC cut its output.",
+                 known=table) == [("OPEC", "org")]
+    # a country taken for a surname ("George Shultz China", misread) is not recorded
+    [person] = find_entities(None, "", "en", mentions=[Mention(0, "George Shultz China", "person")])
+    assert person.variants == {"george shultz china"}
+    # nor is a word the text also writes in lower case: a common word, not a surname
+    table.add(find_entities(None, "Mitsubishi Motor Sales of America Inc said sales of all "
+                                  "vehicles rose 43.7 pct in February.", "en", table))
+    assert "sales" not in table and names(None, "Sales of cars rose.", known=table) == []
+    # rows an older version stored so do not tag a text on that country
+    polluted = EntityTable([("china", "George Shultz China", "person")])
+    assert names(None, "Trade with China grew by a third.", known=polluted) == []
 
 
 def test_merge_into_table_returns_only_new_variants():

@@ -145,6 +145,27 @@ EXPLAINED.update({args: "; ".join(filter(None, [EXPLAINED.get(args), ISSUE_14["P
                   for args in PERSONS_TOO})
 
 
+# A country or a parenthesised word ("E.H. Industries (Canada)", "Nikko Securities Co
+# (Europe)", the misread "George Shultz China") was recorded as a variant of a name, so every
+# text naming that country or word got the name. They are no variants now: these names leave
+# the entity facets of answers they were wrongly counted in, and other values move up.
+WRONGLY_TAGGED = {"E.H. Industries", "Nikko Securities Co", "George Shultz China",
+                  "Citicorp Investment Bank", "Oliver North"}
+
+
+def only_wrong_tags_left(now: dict, recorded: dict) -> bool:
+    """Whether two answers differ only in their entity facet, which counted a name a country
+    or a plain word had been taken for and now counts it less or not at all; or, when such
+    names were past the listed values, lists the same values with fewer `more`."""
+    entity_now, entity_then = ((answer.get("facets", {}).pop("entity", None) or {})
+                               for answer in (now, recorded))
+    after, before = ({value["value"]: value["count"] for value in entity.get("values", [])}
+                     for entity in (entity_now, entity_then))
+    fewer_unlisted = after == before and entity_now.get("more", 0) < entity_then.get("more", 0)
+    return now == recorded and (fewer_unlisted or any(before.get(name, 0) > after.get(name, 0)
+                                                      for name in WRONGLY_TAGGED))
+
+
 @pytest.fixture(scope="module")
 def golden_home(tmp_path_factory):
     if not golden.SHARED.is_dir():
@@ -163,6 +184,6 @@ def test_answers_equal_the_golden_file(golden_home):
         if key in EXPLAINED:
             continue
         now = json.loads(json.dumps(golden.answer(golden_home, case["args"]), sort_keys=True))
-        if now != case["answer"]:
+        if now != case["answer"] and not only_wrong_tags_left(now, case["answer"]):
             differing.append(key)
     assert differing == []

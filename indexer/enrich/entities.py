@@ -27,8 +27,10 @@ _CAPS_LINE = re.compile(r"(?m)^[^a-z\u0600-\u06FF\n]*[A-Z]{2}[^a-z\u0600-\u06FF\
 _WORDS_BEFORE = re.compile(r"[\w.'’-]+|,")
 _APPOSITION = re.compile(r"[ \t]*,[ \t\n]+((?:[\w.'’-]+[ \t\n]+){0,4}[\w.'’-]+)")
 _OF = re.compile(r"[ \t\n]+of[ \t\n]+(?:the[ \t\n]+)?")
-_ACRONYM_DEF = re.compile(r"[ \t]*\([ \t]*([A-Z][A-Za-z&]{1,9})[ \t]*\)")
+# A short form defined in parentheses: "(OPEC)", "(AmEx)"; not a word such as "(Canada)".
+_ACRONYM_DEF = re.compile(r"[ \t]*\([ \t]*([A-Z][a-z&]*[A-Z][A-Za-z&]{0,8})[ \t]*\)")
 _ORG_LINKS = {"of", "for", "on", "de", "des", "du", "pour"}
+_LOWER_WORD = re.compile(r"(?<![\w.'’-])[a-z]+(?![\w'’-])")     # a word written all in lower case
 _PLACE_WORDS = {"in", "at", "from", "to", "of", "near", "into", "across", "outside", "inside",
                 "throughout", "around"}
 
@@ -51,7 +53,17 @@ def find_entities(title: str | None, text: str, lang: str | None,
     is_country = is_country or default_is_country
     if mentions is None:
         mentions = find_mentions(title, text, lang, is_country)
-    return [e for e in resolve(mentions, known) if not is_country(e.name)]
+    # A country is never a name's variant: "china" as the surname of a misread "George
+    # Shultz China" would tag every later text on China with him, in the entity table. Nor
+    # is a word the text also writes in lower case ("sales" of a "Mitsubishi Motor Sales"
+    # taken for a person, in a text that says "sales rose"): a common word, not a surname.
+    mentions = [mention for mention in mentions if not is_country(mention.name)]
+    entities = [entity for entity in resolve(mentions, known) if not is_country(entity.name)]
+    lower = set(_LOWER_WORD.findall(f"{title or ''} {text or ''}"))
+    for entity in entities:
+        entity.variants = {key for key in entity.variants if not is_country(key)
+                           and (" " in key or key not in lower or key == variant_key(entity.name))}
+    return entities
 
 
 def find_mentions(title: str | None, text: str, lang: str | None,
