@@ -3,6 +3,7 @@ and the same errors as the CLI, languages, settings, headers and error pages."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -180,6 +181,20 @@ def test_date_chip_and_histogram_bars_narrow_to_their_bucket(client):
         assert all(args["from"][0] <= d <= args["to"][0] for d in days)
     chip = page_tree(client.get(bars[0].get("href"))).xpath('//li[@data-facet="date"]//a/@href')[0]
     assert query_args(chip) == {"q": ["oil"]}
+
+
+def test_a_bar_keeps_the_part_of_its_bucket_the_dates_keep(client):
+    # from a day inside a bucket: the bar narrows to the rest of that bucket, and its
+    # count is what its link finds
+    bars = page_tree(client.get("/?q=oil")).xpath('//svg//a[@class="bar"]')
+    first = query_args(bars[0].get("href"))["from"][0]
+    inside = (date.fromisoformat(first) + timedelta(days=1)).isoformat()
+    tree = page_tree(client.get(f"/?q=oil&from={inside}"))
+    narrowed = tree.xpath('//svg//a[@class="bar"]')
+    assert query_args(narrowed[0].get("href"))["from"] == [inside]
+    for bar in narrowed:
+        found = client.get("/api/search?" + urlsplit(bar.get("href")).query).json
+        assert bar.xpath("string(./title)").endswith(f": {found['total']}")
 
 
 def test_paging_links(client):

@@ -137,7 +137,7 @@ def bars(params: SearchParams, histogram: dict) -> list[Bar]:
         found.append(Bar(i18n.bucket_label(bucket["bucket"], histogram["interval"]),
                          bucket["count"], round(index * width + gap / 2, 2),
                          round(HISTOGRAM_HEIGHT - height, 2), round(width - gap, 2),
-                         round(height, 2), search_url(params.with_dates(first, last))))
+                         round(height, 2), search_url(params.within_dates(first, last))))
     return found
 
 

@@ -224,6 +224,14 @@ class SearchParams:
         return replace(self, page=1, date_from=_date_bound(date_from, "from"),
                        date_to=_date_bound(date_to, "to"))
 
+    def within_dates(self, first: date, last: date) -> "SearchParams":
+        """These params over the days from first to last that their own dates keep, from
+        page 1: a histogram bar of a search from 15 March narrows to 15-31 March, not to
+        all of March. A bound counted back from today is the bar's (it moves each day)."""
+        start, end = self.date_from, self.date_to
+        return self.with_dates(max(first, start) if isinstance(start, date) else first,
+                               min(last, end) if isinstance(end, date) else last)
+
 
 # Every field has a plain default (none is MISSING or a factory).
 DEFAULTS = {f.name: f.default for f in fields(SearchParams) if f.default is not MISSING}
