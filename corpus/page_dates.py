@@ -106,6 +106,16 @@ class Page:
         """The visible text just before the headline and just after it."""
         return _around_headline(self.tree)
 
+    @cached_property
+    def lines_after(self) -> tuple[Dateline, ...]:
+        """The dates written after the headline, in order, updates included."""
+        return tuple(_text_dates(self.around_headline[1]))
+
+    @cached_property
+    def lines_before(self) -> tuple[Dateline, ...]:
+        """The dates written before the headline, nearest first, updates included."""
+        return tuple(_text_dates(self.around_headline[0], nearest_last=True))
+
 
 def page_date(page: Page) -> PageDate | None:
     """The page's publication date by the first rule that finds a readable one."""
@@ -155,8 +165,7 @@ def shown_day(page: Page, written: datetime) -> PageDate | None:
     """
     every = list(datelines(page, updates=True))
     if _names_the_edit(written, every):
-        after = [line for line in _text_dates(page.around_headline[1]) if not line.update]
-        first = after[0] if after else None
+        first = next((line for line in page.lines_after if not line.update), None)
         if first is None or not first.sure \
                 or not -EDITED_WITHIN_DAYS <= _days(written, first.day) < 0:
             return None
@@ -288,8 +297,7 @@ def local_time(instant: datetime, shown: datetime | None) -> datetime | None:
 def datelines(page: Page, updates: bool = False) -> Iterator[Dateline]:
     """Dates by the headline: after it, then before it, nearest first; those marked as
     updates only when asked for."""
-    before, after = page.around_headline
-    for line in (*_text_dates(after), *_text_dates(before, nearest_last=True)):
+    for line in (*page.lines_after, *page.lines_before):
         if updates or not line.update:
             yield line
 
@@ -485,17 +493,15 @@ def _shown_text(element: HtmlElement) -> list[str]:
 
 
 def _decoded(value: str | None) -> str | None:
-    """Base64 text as the page's script decodes it, control characters blanked (the
-    headline's stand-in is one); None when there is none to decode."""
+    """Base64 text as the page's script decodes it, without the character that stands for
+    the headline in the page's text; None when there is none to decode."""
     if not value:
         return None
     try:
-        return _CONTROL.sub(" ", base64.b64decode(value, validate=True).decode("utf-8"))
+        return base64.b64decode(value, validate=True).decode("utf-8").replace(_HEADLINE, " ")
     except (ValueError, UnicodeDecodeError):
         return None
 
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _text_dates(text: str, nearest_last: bool = False) -> Iterator[Dateline]:

@@ -61,8 +61,9 @@ def find_entities(title: str | None, text: str, lang: str | None,
     entities = [entity for entity in resolve(mentions, known) if not is_country(entity.name)]
     lower = set(_LOWER_WORD.findall(f"{title or ''} {text or ''}"))
     for entity in entities:
+        own = variant_key(entity.name)
         entity.variants = {key for key in entity.variants if not is_country(key)
-                           and (" " in key or key not in lower or key == variant_key(entity.name))}
+                           and (" " in key or key not in lower or key == own)}
     return entities
 
 
